@@ -1,0 +1,10 @@
+package main
+
+import "github.com/spf13/cobra"
+
+// subcommands lists every subcommand; each lives in its own file.
+func subcommands(g *globals) []*cobra.Command {
+	return []*cobra.Command{
+		newVersionCmd(g),
+	}
+}

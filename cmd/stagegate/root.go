@@ -1,0 +1,89 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+// globals are the flags shared by every command, named as npm names them.
+type globals struct {
+	registry   string
+	userconfig string
+	timeout    string
+	noColor    bool
+
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr}
+	root := newRootCmd(g)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	if err != nil {
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "stagegate:") {
+			msg = "stagegate: " + msg
+		}
+		fmt.Fprintln(stderr, msg)
+		if isCobraUsageError(err) {
+			return 2
+		}
+	}
+	return exitCode(err)
+}
+
+// isCobraUsageError recognises the errors cobra returns for bad flags and arguments.
+func isCobraUsageError(err error) bool {
+	m := err.Error()
+	for _, p := range []string{"unknown flag", "unknown shorthand flag", "unknown command", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "requires exactly"} {
+		if strings.Contains(m, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func newRootCmd(g *globals) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "stagegate",
+		Short: "Review and approve npm staged releases",
+		Long: `stagegate lists the versions waiting in your npm stage queue, shows what
+each one changes against the last live version, and approves or rejects it
+with your 2FA code. Configuration is npm's own (.npmrc, npm_config_*).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.NoArgs,
+		Version:       version,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.registry, "registry", "", "registry URL (default: npm's configured registry)")
+	pf.StringVar(&g.userconfig, "userconfig", "", "user .npmrc file (default: ~/.npmrc)")
+	pf.StringVar(&g.timeout, "fetch-timeout", "", "timeout for each registry request, e.g. 30s")
+	pf.BoolVar(&g.noColor, "no-color", false, "disable colour (also NO_COLOR)")
+	for _, c := range subcommands(g) {
+		root.AddCommand(c)
+	}
+	return root
+}
+
+func newVersionCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the stagegate version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			_, err := fmt.Fprintf(g.stdout, "stagegate %s\n", version)
+			return err
+		},
+	}
+}

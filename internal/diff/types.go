@@ -1,0 +1,75 @@
+// Package diff compares two package file sets: files paired by path, a
+// line diff with context hunks (anchored on unique lines, then go-diff), a
+// token diff for minified and single-line files, lazy word-level spans for
+// display, and a field-by-field diff of package.json.
+package diff
+
+// Status of a file between base and staged.
+type Status string
+
+// File statuses, as in the review JSON contract.
+const (
+	Added    Status = "added"
+	Removed  Status = "removed"
+	Modified Status = "modified"
+	ModeOnly Status = "mode"
+)
+
+// LineKind says whether a diff line is context, added or removed.
+type LineKind uint8
+
+// Line kinds.
+const (
+	Context LineKind = iota
+	Add
+	Del
+)
+
+// Line is one line of a hunk. OldNo/NewNo are 1-based; 0 when absent on that side.
+type Line struct {
+	Kind  LineKind
+	OldNo int
+	NewNo int
+	Text  string // without the trailing newline; untrusted
+}
+
+// Hunk is a run of changes with surrounding context.
+type Hunk struct {
+	OldStart, OldLines int
+	NewStart, NewLines int
+	Lines              []Line
+}
+
+// FileDiff is the comparison of one path.
+type FileDiff struct {
+	Path         string
+	Status       Status
+	Binary       bool
+	OldSize      int64
+	NewSize      int64
+	OldMode      uint32
+	NewMode      uint32
+	LinesAdded   int
+	LinesRemoved int
+	// Minified is set when either side looks minified or is one huge line;
+	// such files are diffed by tokens (TokenDiff) instead of lines.
+	Minified  bool
+	TokenDiff bool
+	// Capped explains, when non-empty, that a work limit was hit and the hunks are partial.
+	Capped string
+	Hunks  []Hunk
+}
+
+// ManifestChange is one changed field of package.json, path dotted (scripts.postinstall).
+type ManifestChange struct {
+	Path   string `json:"path"`
+	Change string `json:"change"` // added, removed, changed
+	Old    any    `json:"old"`
+	New    any    `json:"new"`
+}
+
+// Result is the whole comparison.
+type Result struct {
+	Files    []FileDiff // changed files only, sorted by path
+	Manifest []ManifestChange
+}

@@ -1,0 +1,81 @@
+// Package review orchestrates a review: pick the base version, fetch and
+// verify both tarballs, diff them and compute signals. Its Review type is the
+// JSON contract of `stagegate diff --json` and `compare --json`.
+package review
+
+import (
+	"github.com/stagegate/stagegate/internal/diff"
+)
+
+// Schema is the version of the review JSON document.
+const Schema = 1
+
+// Review is the review JSON contract (architecture.md §3).
+type Review struct {
+	Schema   int                   `json:"schema"`
+	Package  string                `json:"package"`
+	Staged   Staged                `json:"staged"`
+	Base     *Base                 `json:"base"`
+	Summary  Summary               `json:"summary"`
+	Manifest []diff.ManifestChange `json:"manifest"`
+	Files    []File                `json:"files"`
+	Signals  []Signal              `json:"signals"`
+
+	// Diff holds the full comparison (hunks) for human output and the UI.
+	Diff *diff.Result `json:"-"`
+}
+
+// Staged describes the staged (or "new") side.
+type Staged struct {
+	Version   string  `json:"version"`
+	ID        *string `json:"id"`
+	Tag       string  `json:"tag"`
+	Shasum    string  `json:"shasum"`
+	Integrity string  `json:"integrity"`
+	Verified  bool    `json:"verified"`
+	Actor     string  `json:"actor"`
+	ActorType string  `json:"actorType"`
+	CreatedAt string  `json:"createdAt"`
+}
+
+// Base describes the live version compared against.
+type Base struct {
+	Version   string `json:"version"`
+	Integrity string `json:"integrity"`
+	Verified  bool   `json:"verified"`
+	Reason    string `json:"reason"`
+}
+
+// Summary counts the changes.
+type Summary struct {
+	FilesAdded    int   `json:"filesAdded"`
+	FilesRemoved  int   `json:"filesRemoved"`
+	FilesModified int   `json:"filesModified"`
+	LinesAdded    int   `json:"linesAdded"`
+	LinesRemoved  int   `json:"linesRemoved"`
+	BytesBefore   int64 `json:"bytesBefore"`
+	BytesAfter    int64 `json:"bytesAfter"`
+}
+
+// File is one changed file in the JSON contract.
+type File struct {
+	Path         string `json:"path"`
+	Status       string `json:"status"`
+	Binary       bool   `json:"binary"`
+	OldSize      int64  `json:"oldSize"`
+	NewSize      int64  `json:"newSize"`
+	OldMode      string `json:"oldMode"`
+	NewMode      string `json:"newMode"`
+	LinesAdded   int    `json:"linesAdded"`
+	LinesRemoved int    `json:"linesRemoved"`
+}
+
+// Signal is one review finding (architecture.md §4).
+type Signal struct {
+	ID       string `json:"id"`
+	Severity string `json:"severity"`
+	Path     string `json:"path"`
+	Line     int    `json:"line"`
+	Title    string `json:"title"`
+	Detail   string `json:"detail"`
+}
