@@ -79,3 +79,10 @@ type Signal struct {
 	Title    string `json:"title"`
 	Detail   string `json:"detail"`
 }
+
+// Progress reports how far a review has come, for spinners and progress bars.
+type Progress struct {
+	Phase string // "item", "packument", "staged tarball", "base tarball", "diff", "done"
+	Done  int64  // bytes or steps done in this phase
+	Total int64  // 0 when unknown
+}
