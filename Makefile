@@ -1,0 +1,51 @@
+# stagegate: build, test, lint, bench. `make setup` prepares a fresh machine.
+GO        ?= go
+BIN       ?= bin/stagegate
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+STATICCHECK ?= $(shell $(GO) env GOPATH)/bin/staticcheck
+
+.PHONY: all setup build install demo test test-short race lint fmt bench fuzz clean
+
+all: build
+
+# setup: tool and module downloads, the pinned npm for conformance tests, tmux for terminal tests.
+setup:
+	bash .ci/setup
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/stagegate
+
+install:
+	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/stagegate
+
+demo:
+	$(GO) run ./cmd/stagegate demo
+
+# test: every test, including the npm conformance suite and tmux tests
+# (they find the pinned npm in .cache/npm, installed by `make setup`).
+test:
+	$(GO) test -count=1 ./...
+
+test-short:
+	$(GO) test -short ./...
+
+race:
+	$(GO) test -race -short ./...
+
+lint:
+	@out=$$(gofmt -l cmd ui internal assets); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(STATICCHECK) ./...
+
+fmt:
+	gofmt -w cmd ui internal assets
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz:
+	bash bench/fuzz.sh 60s
+
+clean:
+	rm -rf bin
