@@ -27,10 +27,14 @@ const (
 
 // Line is one line of a hunk. OldNo/NewNo are 1-based; 0 when absent on that side.
 type Line struct {
-	Kind  LineKind
-	OldNo int
-	NewNo int
-	Text  string // without the trailing newline; untrusted
+	Kind LineKind
+	// NoNewline marks the last line of a file that does not end in "\n"
+	// (git's "\ No newline at end of file"). It sits next to Kind to keep
+	// Line at 40 bytes: a large review holds millions of them.
+	NoNewline bool
+	OldNo     int
+	NewNo     int
+	Text      string // without the trailing newline; untrusted
 }
 
 // Hunk is a run of changes with surrounding context.
@@ -72,4 +76,7 @@ type ManifestChange struct {
 type Result struct {
 	Files    []FileDiff // changed files only, sorted by path
 	Manifest []ManifestChange
+	// ManifestError, when non-empty, says why a package.json could not be
+	// parsed; Manifest then holds what could still be compared.
+	ManifestError string
 }
