@@ -9,10 +9,11 @@ type File struct {
 
 // Issue records a tar entry that was not kept as a regular file, or a path problem.
 type Issue struct {
-	Path   string // the entry's name as written in the archive (untrusted)
-	Kind   string // symlink, hardlink, device, fifo, escape, duplicate, collision, other
-	Target string // link target, for links (untrusted)
-	Detail string
+	Path   string // the entry's name as written in the archive (untrusted); "" for archive-level issues
+	Kind   string // symlink, hardlink, device, fifo, escape, duplicate, collision, other (Kind* constants)
+	Target string // link target for links, the other path for collisions (untrusted)
+	Detail string // fixed text written by this package, never archive bytes
+	Rel    string // the package-relative path npm would use, "" when refused or unknown (untrusted)
 }
 
 // Package is the content of one tarball.
