@@ -30,7 +30,7 @@ type fakeRegistry struct {
 	handle func(w http.ResponseWriter, r *http.Request, n int)
 }
 
-func newFake(t *testing.T, handle func(w http.ResponseWriter, r *http.Request, n int)) *fakeRegistry {
+func newFake(t testing.TB, handle func(w http.ResponseWriter, r *http.Request, n int)) *fakeRegistry {
 	t.Helper()
 	f := &fakeRegistry{handle: handle}
 	f.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
