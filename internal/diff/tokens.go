@@ -70,6 +70,10 @@ func byteClass(c byte) int {
 // offsets) to dst, stopping once more than limit tokens were found. from
 // must be a token boundary.
 func tokenize(dst []int32, data []byte, from, to, limit int) []int32 {
+	if dst == nil {
+		// Code averages about one token per 3-4 bytes.
+		dst = make([]int32, 0, min((to-from)/3+16, limit+1))
+	}
 	for i := from; i < to; {
 		if len(dst) > limit {
 			return dst
@@ -244,7 +248,11 @@ func alignTokens(e0 *engine, old, new []byte, ot, nt []int32, oEnd, nEnd int, ca
 // NewLines count display lines.
 func tokenHunks(old, new []byte, ops []tokenOp) []Hunk {
 	oc, nc := lineCounter{data: old, line: 1}, lineCounter{data: new, line: 1}
+	// All display lines share one backing array, cut into hunks at the
+	// end: a rebuilt bundle gives thousands of small hunks.
+	var all []Line
 	var hunks []Hunk
+	var ends []int // end of each hunk's lines in all
 	var h *Hunk
 	emit := func(kind LineKind, oFrom, oTo, nFrom, nTo int) {
 		var text string
@@ -257,7 +265,7 @@ func tokenHunks(old, new []byte, ops []tokenOp) []Hunk {
 				nNo = nc.at(nFrom)
 			}
 		}
-		if h.Lines == nil {
+		if h.OldStart == 0 && h.NewStart == 0 {
 			h.OldStart, h.NewStart = max(oNo, oc.line), max(nNo, nc.line)
 		}
 		for k := 0; ; k++ {
@@ -271,7 +279,7 @@ func tokenHunks(old, new []byte, ops []tokenOp) []Hunk {
 				l.NewNo = nNo + k
 				h.NewLines++
 			}
-			h.Lines = append(h.Lines, l)
+			all = append(all, l)
 			if !more || rest == "" {
 				break
 			}
@@ -310,7 +318,16 @@ func tokenHunks(old, new []byte, ops []tokenOp) []Hunk {
 			emit(Context, nx.oldFrom, to, nx.newFrom, nx.newFrom+(to-nx.oldFrom))
 			k++
 		}
+		ends = append(ends, len(all))
 		h = nil
+	}
+	if h != nil {
+		ends = append(ends, len(all))
+	}
+	from := 0
+	for k, end := range ends {
+		hunks[k].Lines = all[from:end:end]
+		from = end
 	}
 	return hunks
 }
