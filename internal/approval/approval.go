@@ -61,6 +61,8 @@ type Decider struct {
 	Now func() time.Time
 	// Via is recorded in audit entries ("cli", "dashboard").
 	Via string
+	// Registry is recorded in audit entries; default Client.Registry().
+	Registry string
 	// VerifyTimeout bounds the checks after an unknown outcome; they run
 	// even when ctx has expired, since ctx expiring is often why the
 	// outcome is unknown. Default DefaultVerifyTimeout.
@@ -117,22 +119,28 @@ func (d *Decider) Approve(ctx context.Context, item registry.StageItem, reviewed
 }
 
 // Reject deletes the stage record once; after an unknown outcome it checks
-// whether the record is gone. The audit entry carries item.Shasum.
-func (d *Decider) Reject(ctx context.Context, item registry.StageItem, otp string) (Outcome, error) {
+// whether the record is gone. reviewedShasum is only recorded (item.Shasum
+// when empty): a rejection is never refused, since removing a staged
+// version whose tarball changed is exactly what a reviewer may want.
+func (d *Decider) Reject(ctx context.Context, item registry.StageItem, reviewedShasum, otp string) (Outcome, error) {
 	out := Outcome{Action: "reject"}
+	sha := reviewedShasum
+	if sha == "" {
+		sha = item.Shasum
+	}
 	err := d.Client.Reject(ctx, item.ID, otp)
 	switch {
 	case err == nil:
 		out.Result = Rejected
-		return d.record(out, item, item.Shasum, nil)
+		return d.record(out, item, sha, nil)
 	case unknown(err):
-		return d.verify(ctx, out, item, item.Shasum, err)
+		return d.verify(ctx, out, item, sha, err)
 	case registry.KindOf(err) == registry.ErrNotFound:
 		out.Result, out.Detail = Failed, "the staged version was already gone: "+err.Error()
 	default:
 		out.Result, out.Detail = Failed, err.Error()
 	}
-	return d.record(out, item, item.Shasum, err)
+	return d.record(out, item, sha, err)
 }
 
 // unknown reports a request that may or may not have taken effect.
@@ -214,6 +222,10 @@ func (d *Decider) record(out Outcome, item registry.StageItem, shasum string, er
 	if d.Now != nil {
 		now = d.Now
 	}
+	reg := d.Registry
+	if reg == "" {
+		reg = d.Client.Registry()
+	}
 	e := Entry{
 		Time:     now(),
 		Action:   out.Action,
@@ -222,7 +234,7 @@ func (d *Decider) record(out Outcome, item registry.StageItem, shasum string, er
 		Version:  item.Version,
 		Tag:      item.Tag,
 		Shasum:   shasum,
-		Registry: d.Client.Registry(),
+		Registry: reg,
 		Result:   string(out.Result),
 		Detail:   out.Detail,
 		Via:      d.Via,

@@ -70,7 +70,7 @@ func (f *fakeRegistry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if mode == "otp" && r.Header.Get("Npm-Otp") == "" {
 		f.mu.Unlock()
 		w.Header().Set("WWW-Authenticate", "OTP")
-		http.Error(w, `{"error":"one-time password required"}`, 401)
+		http.Error(w, `{"error":"one-time password required"}`, http.StatusUnauthorized)
 		return
 	}
 	applies := !strings.HasSuffix(mode, "-noapply")
@@ -234,7 +234,7 @@ func TestReject(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f, d, entries := setup(t, tc.mode, shasum)
-			out, err := d.Reject(context.Background(), item, "")
+			out, err := d.Reject(context.Background(), item, "", "")
 			if out.Result != tc.want || out.Verified != tc.verified || out.Action != "reject" {
 				t.Fatalf("outcome %+v (err %v), want %s verified=%v", out, err, tc.want, tc.verified)
 			}
@@ -272,5 +272,18 @@ func checkAudit(t *testing.T, entries []Entry, action string, result Result, sha
 	b, _ := json.Marshal(e)
 	if strings.Contains(string(b), otp) || strings.Contains(string(b), token) {
 		t.Errorf("audit entry holds a secret: %s", b)
+	}
+}
+
+func TestRejectRecordsReviewedShasumAndRegistry(t *testing.T) {
+	_, d, entries := setup(t, "ok", shasum)
+	d.Registry = "https://registry.example/"
+	const reviewed = "1111111111111111111111111111111111111111"
+	out, err := d.Reject(context.Background(), item, reviewed, otp)
+	if out.Result != Rejected || err != nil {
+		t.Fatalf("outcome %+v, err %v", out, err)
+	}
+	if e := (*entries)[0]; e.Shasum != reviewed || e.Registry != "https://registry.example/" {
+		t.Errorf("audit entry %+v", e)
 	}
 }
