@@ -159,3 +159,28 @@ func TestPublishDocument(t *testing.T) {
 		t.Errorf("EscapeName = %q", got)
 	}
 }
+
+func TestParseStartLine(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		ok   bool
+	}{
+		{`{"url":"http://127.0.0.1:4873/","token":"t","totpSecret":"S"}`, true},
+		{`{"url":"http://127.0.0.1:4873","token":"t","totpSecret":"S"}`, false},
+		{`{"url":"http://0.0.0.0:4873/","token":"t","totpSecret":"S"}`, false},
+		{`{"url":"http://127.0.0.1:4873/","token":"","totpSecret":"S"}`, false},
+		{`{"url":"http://127.0.0.1:4873/","token":"t"}`, false},
+		{`listening on 127.0.0.1 token=abc`, false},
+	} {
+		sl, err := ParseStartLine([]byte(tc.line))
+		if (err == nil) != tc.ok {
+			t.Errorf("ParseStartLine(%s): err %v, want ok=%v", tc.line, err, tc.ok)
+		}
+		if err != nil && strings.Contains(err.Error(), "abc") {
+			t.Errorf("error quotes the line: %v", err)
+		}
+		if tc.ok && sl.Token != "t" {
+			t.Errorf("token = %q", sl.Token)
+		}
+	}
+}
