@@ -1,0 +1,336 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/stagegate/stagegate/internal/registry"
+)
+
+type actKind int
+
+const (
+	actApprove actKind = iota
+	actReject
+)
+
+func (k actKind) verb() string {
+	if k == actReject {
+		return "Reject"
+	}
+	return "Approve"
+}
+
+func (k actKind) past() string {
+	if k == actReject {
+		return "rejected"
+	}
+	return "approved"
+}
+
+type phase int
+
+const (
+	phaseCode    phase = iota // waiting for the user to type a code
+	phaseSending              // a request is with the registry
+	phaseWebAuth              // waiting for the browser sign-in
+	phaseDone
+)
+
+// target is one version to approve or reject, with the shasum it is approved
+// for: the reviewed tarball's when the review is known, else the queue's.
+type target struct {
+	item     registry.StageItem
+	shasum   string
+	reviewed bool
+	verified bool
+}
+
+type resState int
+
+const (
+	resPending resState = iota
+	resOK
+	resFailed
+	resSkipped
+)
+
+type targetResult struct {
+	state resState
+	msg   string // already terminal-safe
+}
+
+// action is one approve or reject of one or more versions, from the 2FA
+// modal to the per-version results. The code is kept only while the action
+// runs, is reused for the next version while the registry accepts it, and is
+// dropped as soon as the registry challenges again or the action ends.
+type action struct {
+	kind      actKind
+	targets   []target
+	results   []targetResult
+	next      int
+	otp       string // secret: never rendered, logged or kept after the action
+	sentEmpty bool   // the last request carried no code (web-auth request)
+	input     lineInput
+	phase     phase
+	errMsg    string // terminal-safe registry message
+	note      string
+	authURL   string // untrusted, rendered through safeText
+	op        int
+	cancel    context.CancelFunc
+}
+
+func (a *action) inFlight() bool { return a.phase == phaseSending || a.phase == phaseWebAuth }
+
+func (m *Model) targetFor(it registry.StageItem) target {
+	t := target{item: it, shasum: it.Shasum}
+	if e := m.reviews[itemKey(it)]; e != nil && (e.state == revDone || e.state == revEvicted) && e.sum.shasum != "" {
+		t.shasum, t.reviewed, t.verified = e.sum.shasum, true, e.sum.verified
+	}
+	return t
+}
+
+// beginAction starts approve (straight to the 2FA modal) or reject (a
+// confirmation first, defaulting to No).
+func (m *Model) beginAction(kind actKind, ts []target) tea.Cmd {
+	if len(ts) == 0 {
+		return m.setStatus(msgInfo, "nothing to "+strings.ToLower(kind.verb()))
+	}
+	if kind == actReject {
+		m.confirmTargets = ts
+		m.overlay = ovConfirmReject
+		return nil
+	}
+	m.openAction(kind, ts)
+	return nil
+}
+
+func (m *Model) openAction(kind actKind, ts []target) {
+	m.act = &action{
+		kind:    kind,
+		targets: ts,
+		results: make([]targetResult, len(ts)),
+		input:   lineInput{limit: 8, digits: true},
+	}
+	m.overlay = ovAction
+}
+
+func (m *Model) onConfirmKey(k tea.KeyMsg) tea.Cmd {
+	ts := m.confirmTargets
+	m.confirmTargets = nil
+	if key.Matches(k, m.keys.Yes) {
+		m.openAction(actReject, ts)
+		return nil
+	}
+	m.overlay = ovNone
+	return m.setStatus(msgInfo, "reject cancelled; nothing was sent")
+}
+
+func (m *Model) onActionKey(k tea.KeyMsg) tea.Cmd {
+	a := m.act
+	switch a.phase {
+	case phaseCode:
+		switch {
+		case key.Matches(k, m.keys.Submit):
+			a.otp = a.input.String()
+			a.input.clear()
+			a.errMsg, a.note = "", ""
+			return m.sendNext()
+		case key.Matches(k, m.keys.Cancel):
+			return m.cancelAction()
+		}
+		a.input.update(k)
+	case phaseWebAuth:
+		switch {
+		case key.Matches(k, m.keys.OpenBrowser):
+			b, u := m.b, a.authURL
+			return func() tea.Msg { return openURLMsg{err: b.OpenURL(u)} }
+		case key.Matches(k, m.keys.Cancel):
+			if a.cancel != nil {
+				a.cancel()
+			}
+			m.opSeq++ // the poll's late answer is ignored
+			a.op = m.opSeq
+			a.phase = phaseCode
+			a.authURL = ""
+			a.note = "Browser sign-in cancelled. Type a code, or esc to close."
+		}
+	case phaseSending:
+		if key.Matches(k, m.keys.Cancel) {
+			return m.setStatus(msgInfo, "waiting for the registry's answer; ctrl+c aborts and quits")
+		}
+	}
+	return nil
+}
+
+// cancelAction closes the modal. Versions already done keep their result.
+func (m *Model) cancelAction() tea.Cmd {
+	a := m.act
+	if a.next == 0 {
+		m.act, m.overlay = nil, ovNone
+		return m.setStatus(msgInfo, strings.ToLower(a.kind.verb())+" cancelled; nothing was sent")
+	}
+	for i := a.next; i < len(a.results); i++ {
+		a.results[i] = targetResult{state: resSkipped, msg: "cancelled"}
+	}
+	return m.finishAction()
+}
+
+// sendNext sends the current target with the current code.
+func (m *Model) sendNext() tea.Cmd {
+	a := m.act
+	a.phase = phaseSending
+	a.sentEmpty = a.otp == ""
+	m.opSeq++
+	a.op = m.opSeq
+	ctx, cancel := context.WithCancel(m.ctx)
+	a.cancel = cancel
+	b, t, otp, op, idx, kind := m.b, a.targets[a.next], a.otp, a.op, a.next, a.kind
+	return tea.Batch(func() tea.Msg {
+		var err error
+		if kind == actReject {
+			err = b.Reject(ctx, t.item, t.shasum, otp)
+		} else {
+			err = b.Approve(ctx, t.item, t.shasum, otp)
+		}
+		return actionResultMsg{op: op, idx: idx, err: err}
+	}, m.startSpinner())
+}
+
+func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
+	a := m.act
+	if a == nil || msg.op != a.op || a.phase != phaseSending {
+		return nil
+	}
+	a.cancel()
+	if msg.err == nil {
+		a.results[msg.idx] = targetResult{state: resOK}
+		a.next++
+		if a.next < len(a.targets) {
+			return m.sendNext() // reuse the code while the registry accepts it
+		}
+		return m.finishAction()
+	}
+	e := classify(msg.err)
+	switch e.kind {
+	case kindOTPRequired, kindOTPRejected:
+		a.otp = ""
+		a.phase = phaseCode
+		if a.sentEmpty {
+			if e.authURL != "" && e.doneURL != "" {
+				return m.startWebAuth(e)
+			}
+			a.errMsg = "This registry does not offer browser sign-in: type the code from your authenticator app."
+			return nil
+		}
+		a.errMsg = safeText(e.msg)
+		if a.errMsg == "" {
+			a.errMsg = "The registry did not accept the code."
+		}
+		if a.next > 0 {
+			a.note = fmt.Sprintf("%d of %d done; the registry asks for a new code.", a.next, len(a.targets))
+		}
+		return nil
+	}
+	a.results[msg.idx] = targetResult{state: resFailed, msg: errText(e)}
+	if e.abortsBatch() {
+		for i := msg.idx + 1; i < len(a.results); i++ {
+			a.results[i] = targetResult{state: resSkipped, msg: "not attempted after the error above"}
+		}
+		return m.finishAction()
+	}
+	a.next++
+	if a.next < len(a.targets) {
+		return m.sendNext()
+	}
+	return m.finishAction()
+}
+
+// errText is a safe description of a failure for the results list: the
+// registry client's full message when there is one, else a short one.
+func errText(e errInfo) string {
+	if e.full != "" && e.kind != kindUnknown {
+		return safeText(e.full)
+	}
+	prefix := map[errKind]string{
+		kindNotLoggedIn: "not logged in",
+		kindForbidden:   "forbidden",
+		kindNotFound:    "not found (already approved or rejected?)",
+		kindConflict:    "conflict",
+		kindRateLimited: "rate limited",
+		kindServer:      "registry error",
+		kindNetwork:     "network error",
+		kindTimeout:     "timed out",
+		kindCanceled:    "cancelled",
+	}[e.kind]
+	msg := safeText(e.msg)
+	switch {
+	case prefix == "":
+		return msg
+	case msg == "":
+		return prefix
+	}
+	return prefix + ": " + msg
+}
+
+func (m *Model) startWebAuth(e errInfo) tea.Cmd {
+	a := m.act
+	a.phase = phaseWebAuth
+	a.authURL = e.authURL
+	m.opSeq++
+	a.op = m.opSeq
+	ctx, cancel := context.WithCancel(m.ctx)
+	a.cancel = cancel
+	b, done, op := m.b, e.doneURL, a.op
+	return tea.Batch(func() tea.Msg {
+		otp, err := b.PollWebAuth(ctx, done)
+		return webAuthMsg{op: op, otp: otp, err: err}
+	}, m.startSpinner())
+}
+
+func (m *Model) onWebAuth(msg webAuthMsg) tea.Cmd {
+	a := m.act
+	if a == nil || msg.op != a.op || a.phase != phaseWebAuth {
+		return nil
+	}
+	a.cancel()
+	a.authURL = ""
+	if msg.err != nil {
+		e := classify(msg.err)
+		a.phase = phaseCode
+		a.errMsg = "Browser sign-in failed: " + errText(e)
+		return nil
+	}
+	a.otp = msg.otp
+	return m.sendNext()
+}
+
+// finishAction forgets the code, reports, and refreshes the queue.
+func (m *Model) finishAction() tea.Cmd {
+	a := m.act
+	a.otp = ""
+	a.phase = phaseDone
+	ok := 0
+	for i, r := range a.results {
+		if r.state == resOK {
+			ok++
+			k := itemKey(a.targets[i].item)
+			delete(m.selected, k)
+			if m.rv != nil && m.rv.key == k {
+				m.closeReview()
+			}
+		}
+	}
+	cmds := []tea.Cmd{m.refresh()}
+	if ok == len(a.targets) && len(a.targets) == 1 {
+		it := a.targets[0].item
+		m.act, m.overlay = nil, ovNone
+		cmds = append(cmds, m.setStatus(msgOK, fmt.Sprintf("✓ %s %s@%s", a.kind.past(), safeText(it.PackageName), safeText(it.Version))))
+	} else {
+		m.overlay = ovResults
+	}
+	return tea.Batch(cmds...)
+}

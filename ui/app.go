@@ -1,0 +1,449 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/spinner"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/muesli/termenv"
+	"github.com/stagegate/stagegate/internal/registry"
+)
+
+// Options configure the dashboard.
+type Options struct {
+	NoMouse bool
+	NoColor bool
+	// Theme is auto, dark or light.
+	Theme string
+	// DemoCode, non-nil in `stagegate demo`, returns the demo registry's
+	// current 2FA code for the status bar.
+	DemoCode func() string
+	// AutoRefresh is the queue refresh period: 0 means the default (one
+	// minute), a negative value turns it off.
+	AutoRefresh time.Duration
+	// Now is the clock for "staged 5m ago"; nil means time.Now.
+	Now func() time.Time
+}
+
+const (
+	minWidth, minHeight = 60, 16
+	defaultRefresh      = time.Minute
+	messageTTL          = 5 * time.Second
+	debounceDelay       = 120 * time.Millisecond
+)
+
+type screen int
+
+const (
+	scrQueue screen = iota
+	scrReview
+)
+
+type overlay int
+
+const (
+	ovNone overlay = iota
+	ovHelp
+	ovConfirmReject
+	ovAction
+	ovResults
+	ovQuit
+)
+
+type msgKind int
+
+const (
+	msgInfo msgKind = iota
+	msgOK
+	msgErr
+)
+
+// Model is the root of the dashboard: a small state machine (queue or
+// review screen, plus at most one overlay) that routes messages and lays out
+// the screen.
+type Model struct {
+	b      Backend
+	opts   Options
+	st     styles
+	keys   keyMap
+	ctx    context.Context
+	cancel context.CancelFunc
+	now    func() time.Time
+
+	width, height int
+	screen        screen
+	overlay       overlay
+
+	// Queue.
+	items       []registry.StageItem
+	loaded      bool
+	listReq     int
+	listLoading bool
+	listErr     *errInfo
+	cursor      int // index into visible()
+	qOff        int // first body line shown
+	selected    map[string]bool
+	filter      lineInput
+	filtering   bool
+	refreshGen  int
+	debounceTag int
+
+	// Reviews, prefetched in the background.
+	reviews   map[string]*reviewEntry
+	jobs      map[string]*reviewJob
+	nextJobID int
+	lruKeys   *lru
+	viewed    map[string]map[string]bool // item key -> path -> viewed
+
+	// Review screen, nil on the queue.
+	rv *reviewView
+
+	// Approve/reject in progress or being set up.
+	act            *action
+	confirmTargets []target
+	opSeq          int
+
+	// after schedules a timed message; tests replace it to fire timers by hand.
+	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
+
+	spin     spinner.Model
+	spinning bool
+	msg      string
+	msgKind  msgKind
+	msgID    int
+}
+
+// New returns the dashboard model. The caller runs it with tea.NewProgram
+// (or uses Run).
+func New(b Backend, opts Options) tea.Model {
+	return newModel(context.Background(), b, opts, lipgloss.ColorProfile(), darkBackground(opts.Theme))
+}
+
+func darkBackground(theme string) bool {
+	switch theme {
+	case "dark":
+		return true
+	case "light":
+		return false
+	}
+	return lipgloss.HasDarkBackground()
+}
+
+func newModel(ctx context.Context, b Backend, opts Options, p termenv.Profile, dark bool) *Model {
+	if opts.NoColor {
+		p = termenv.Ascii
+	}
+	now := opts.Now
+	if now == nil {
+		now = time.Now
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	sp := spinner.New(spinner.WithSpinner(spinner.MiniDot))
+	return &Model{
+		b: b, opts: opts, st: newStyles(p, dark), keys: newKeyMap(),
+		ctx: ctx, cancel: cancel, now: now,
+		width: 80, height: 24,
+		selected: map[string]bool{},
+		reviews:  map[string]*reviewEntry{},
+		jobs:     map[string]*reviewJob{},
+		lruKeys:  newLRU(keepReviews),
+		viewed:   map[string]map[string]bool{},
+		filter:   lineInput{limit: 100},
+		spin:     sp,
+		after:    tea.Tick,
+	}
+}
+
+// Run shows the dashboard on out (alternate screen) until the user quits or
+// ctx is cancelled.
+func Run(ctx context.Context, b Backend, opts Options, in io.Reader, out io.Writer) error {
+	o := termenv.NewOutput(out)
+	p := o.EnvColorProfile()
+	dark := true
+	switch opts.Theme {
+	case "light":
+		dark = false
+	case "dark":
+	default:
+		dark = o.HasDarkBackground()
+	}
+	m := newModel(ctx, b, opts, p, dark)
+	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out)}
+	if !opts.NoMouse {
+		popts = append(popts, tea.WithMouseCellMotion())
+	}
+	_, err := tea.NewProgram(m, popts...).Run()
+	m.cancel()
+	if err != nil && ctx.Err() != nil && errors.Is(err, tea.ErrProgramKilled) {
+		return nil // cancelled from outside (signal): a normal way to leave
+	}
+	return err
+}
+
+// Init loads the queue.
+func (m *Model) Init() tea.Cmd {
+	return tea.Batch(m.refresh(), m.armAutoRefresh())
+}
+
+func itemKey(it registry.StageItem) string {
+	if it.ID != "" {
+		return it.ID
+	}
+	return it.PackageName + "@" + it.Version
+}
+
+func (m *Model) itemByKey(k string) (registry.StageItem, bool) {
+	for _, it := range m.items {
+		if itemKey(it) == k {
+			return it, true
+		}
+	}
+	return registry.StageItem{}, false
+}
+
+// busy reports whether an approve/reject is waiting for the registry.
+func (m *Model) busy() bool { return m.act != nil && m.act.inFlight() }
+
+func (m *Model) refresh() tea.Cmd {
+	m.listReq++
+	m.listLoading = true
+	req, b, ctx := m.listReq, m.b, m.ctx
+	return tea.Batch(func() tea.Msg {
+		items, err := b.List(ctx)
+		return listMsg{req: req, items: items, err: err}
+	}, m.startSpinner())
+}
+
+func (m *Model) armAutoRefresh() tea.Cmd {
+	d := m.opts.AutoRefresh
+	if d < 0 {
+		return nil
+	}
+	if d == 0 {
+		d = defaultRefresh
+	}
+	m.refreshGen++
+	gen := m.refreshGen
+	return m.after(d, func(time.Time) tea.Msg { return autoRefreshMsg{gen: gen} })
+}
+
+func (m *Model) startSpinner() tea.Cmd {
+	if m.spinning {
+		return nil
+	}
+	m.spinning = true
+	return m.spin.Tick
+}
+
+// loading reports whether anything runs in the background (spinner on).
+func (m *Model) loading() bool {
+	return m.listLoading || len(m.jobs) > 0 || m.busy()
+}
+
+// setStatus shows a message in the status bar that expires on its own.
+func (m *Model) setStatus(kind msgKind, text string) tea.Cmd {
+	m.msgID++
+	m.msg, m.msgKind = text, kind
+	id := m.msgID
+	return m.after(messageTTL, func(time.Time) tea.Msg { return statusExpireMsg{id: id} })
+}
+
+// Update routes a message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		if m.rv != nil {
+			m.rv.resize(m)
+		}
+		return m, nil
+	case spinner.TickMsg:
+		if !m.loading() {
+			m.spinning = false
+			return m, nil // stop ticking while idle
+		}
+		var cmd tea.Cmd
+		m.spin, cmd = m.spin.Update(msg)
+		return m, cmd
+	case statusExpireMsg:
+		if msg.id == m.msgID {
+			m.msg = ""
+		}
+		return m, nil
+	case autoRefreshMsg:
+		if msg.gen != m.refreshGen {
+			return m, nil
+		}
+		var cmd tea.Cmd
+		if !m.listLoading && m.act == nil && !m.filtering {
+			cmd = m.refresh()
+		}
+		return m, tea.Batch(cmd, m.armAutoRefresh())
+	case debounceMsg:
+		if msg.tag != m.debounceTag {
+			return m, nil
+		}
+		return m, m.schedule()
+	case listMsg:
+		return m, m.onList(msg)
+	case reviewProgressMsg:
+		return m, m.onReviewProgress(msg)
+	case reviewDoneMsg:
+		return m, m.onReviewDone(msg)
+	case actionResultMsg:
+		return m, m.onActionResult(msg)
+	case webAuthMsg:
+		return m, m.onWebAuth(msg)
+	case openURLMsg:
+		if msg.err != nil {
+			return m, m.setStatus(msgErr, "could not open the browser: "+safeText(msg.err.Error())+"; copy the URL instead")
+		}
+		return m, nil
+	case tea.MouseMsg:
+		return m, m.onMouse(msg)
+	case tea.KeyMsg:
+		return m, m.onKey(msg)
+	}
+	return m, nil
+}
+
+func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
+	if key.Matches(k, m.keys.ForceQuit) {
+		// ctrl+c always works: cancel every request and leave. An approval
+		// cut off here is resolved by the Backend, never re-sent.
+		m.cancel()
+		return tea.Quit
+	}
+	switch m.overlay {
+	case ovHelp:
+		m.overlay = ovNone // any key closes help
+		return nil
+	case ovQuit:
+		if key.Matches(k, m.keys.Yes) {
+			m.cancel()
+			return tea.Quit
+		}
+		m.overlay = ovNone
+		if m.act != nil {
+			m.overlay = ovAction
+		}
+		return nil
+	case ovConfirmReject:
+		return m.onConfirmKey(k)
+	case ovAction:
+		if key.Matches(k, m.keys.Quit) && m.act.phase != phaseCode {
+			return m.askQuit()
+		}
+		return m.onActionKey(k)
+	case ovResults:
+		m.overlay = ovNone
+		m.act = nil
+		return nil
+	}
+	if m.filtering {
+		return m.onFilterKey(k)
+	}
+	if m.rv != nil && m.rv.searching {
+		return m.rv.onSearchKey(m, k)
+	}
+	switch {
+	case key.Matches(k, m.keys.Quit):
+		return m.askQuit()
+	case key.Matches(k, m.keys.Help):
+		m.overlay = ovHelp
+		return nil
+	}
+	if m.screen == scrReview {
+		return m.rv.onKey(m, k)
+	}
+	return m.onQueueKey(k)
+}
+
+// askQuit quits, or asks first when an approval is in flight.
+func (m *Model) askQuit() tea.Cmd {
+	if m.busy() {
+		m.overlay = ovQuit
+		return nil
+	}
+	m.cancel()
+	return tea.Quit
+}
+
+func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
+	if m.overlay != ovNone {
+		return nil
+	}
+	delta := 0
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		delta = -3
+	case tea.MouseButtonWheelDown:
+		delta = 3
+	default:
+		return nil
+	}
+	if m.screen == scrReview && m.rv != nil {
+		m.rv.scroll(m, delta)
+		return nil
+	}
+	return m.moveCursor(delta / 3)
+}
+
+// View draws the screen.
+func (m *Model) View() string {
+	if m.width < minWidth || m.height < minHeight {
+		return m.tooSmall()
+	}
+	var body []string
+	bodyH := m.height - 1
+	if m.screen == scrReview && m.rv != nil {
+		body = m.rv.view(m, m.width, bodyH)
+	} else {
+		body = m.queueView(m.width, bodyH)
+	}
+	body = fitLines(body, m.width, bodyH)
+	switch m.overlay {
+	case ovHelp:
+		body = m.helpView(m.width, bodyH)
+	case ovConfirmReject:
+		body = overlayBox(body, m.confirmBox(), m.width)
+	case ovAction:
+		body = overlayBox(body, m.actionBox(), m.width)
+	case ovResults:
+		body = overlayBox(body, m.resultsBox(), m.width)
+	case ovQuit:
+		body = overlayBox(body, m.quitBox(), m.width)
+	}
+	return strings.Join(append(body, m.statusBar()), "\n")
+}
+
+func (m *Model) tooSmall() string {
+	lines := []string{
+		"Terminal too small",
+		fmt.Sprintf("%dx%d; stagegate needs at least %dx%d.", m.width, m.height, minWidth, minHeight),
+		"Enlarge the window, or press q to quit.",
+	}
+	for i := range lines {
+		lines[i] = cut(lines[i], m.width)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// sortItems groups the queue by package (names sorted) and orders each
+// package's versions by staging time, oldest first.
+func sortItems(items []registry.StageItem) {
+	sort.SliceStable(items, func(i, j int) bool {
+		if items[i].PackageName != items[j].PackageName {
+			return items[i].PackageName < items[j].PackageName
+		}
+		return items[i].CreatedAt < items[j].CreatedAt
+	})
+}

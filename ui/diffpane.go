@@ -1,0 +1,553 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mattn/go-runewidth"
+	"github.com/stagegate/stagegate/internal/diff"
+)
+
+type rowKind uint8
+
+const (
+	rkNote rowKind = iota // a prepared line (overview, notices); a = index into notes
+	rkHunk                // hunk header; h = hunk index
+	rkLine                // unified: a = line index, b = paired line for word spans or -1
+	rkPair                // side by side: a = left line, b = right line, -1 for none
+)
+
+// drow is one screen row of the diff pane, as data: rendering is a pure
+// function of the row, the pane's size, mode, offset and query.
+type drow struct {
+	kind rowKind
+	h    int32
+	a, b int32
+}
+
+const (
+	tabWidth   = 4
+	hscrollBy  = 8
+	cacheLimit = 512
+	// renderSlack: bytes kept beyond the visible columns when cutting a
+	// very long line before sanitizing and styling it.
+	renderSlack = 64
+)
+
+// diffPane is a virtualized diff viewer: it keeps the diff as rows of
+// indices into the hunks and renders only the rows on screen, caching the
+// rendered strings until the size, mode, offset or query changes.
+type diffPane struct {
+	st *styles
+
+	fd    *diff.FileDiff
+	notes []string // terminal-safe, possibly styled
+	rows  []drow
+	sbs   bool
+
+	lineNoW  int
+	hunkRows []int
+
+	off, xoff     int
+	width, height int
+
+	query   string
+	matches []int // rows with a match
+	matchAt int
+
+	cache map[int]string
+}
+
+func newDiffPane(st *styles) diffPane {
+	return diffPane{st: st, cache: map[int]string{}}
+}
+
+// setNotes shows prepared lines only (overview, collapsed-file notices).
+func (p *diffPane) setNotes(notes []string) {
+	p.fd, p.notes, p.rows, p.hunkRows = nil, notes, p.rows[:0], nil
+	for i := range notes {
+		p.rows = append(p.rows, drow{kind: rkNote, a: int32(i)})
+	}
+	p.off, p.xoff = 0, 0
+	p.recomputeMatches()
+	p.invalidate()
+}
+
+// setFile shows a file's hunks after optional note lines.
+func (p *diffPane) setFile(fd *diff.FileDiff, notes []string, sbs bool) {
+	p.fd, p.notes, p.sbs = fd, notes, sbs
+	p.off, p.xoff = 0, 0
+	p.build()
+}
+
+// build turns hunks into rows for the current mode. It is O(lines) and runs
+// on file change or mode toggle only, never on resize or scroll.
+func (p *diffPane) build() {
+	p.rows = p.rows[:0]
+	p.hunkRows = p.hunkRows[:0]
+	for i := range p.notes {
+		p.rows = append(p.rows, drow{kind: rkNote, a: int32(i)})
+	}
+	maxNo := 0
+	if p.fd != nil {
+		for hi := range p.fd.Hunks {
+			h := &p.fd.Hunks[hi]
+			maxNo = max(maxNo, h.OldStart+h.OldLines, h.NewStart+h.NewLines)
+			p.hunkRows = append(p.hunkRows, len(p.rows))
+			p.rows = append(p.rows, drow{kind: rkHunk, h: int32(hi)})
+			if p.sbs {
+				p.buildPairs(int32(hi), h.Lines)
+			} else {
+				p.buildUnified(int32(hi), h.Lines)
+			}
+		}
+	}
+	p.lineNoW = max(3, len(strconv.Itoa(maxNo)))
+	p.recomputeMatches()
+	p.invalidate()
+}
+
+// buildUnified pairs the i-th line of a run of removals with the i-th line
+// of the run of additions that follows, for word highlights.
+func (p *diffPane) buildUnified(hi int32, ls []diff.Line) {
+	for i := 0; i < len(ls); {
+		if ls[i].Kind != diff.Del {
+			p.rows = append(p.rows, drow{kind: rkLine, h: hi, a: int32(i), b: -1})
+			i++
+			continue
+		}
+		d0 := i
+		for i < len(ls) && ls[i].Kind == diff.Del {
+			i++
+		}
+		a0 := i
+		for i < len(ls) && ls[i].Kind == diff.Add {
+			i++
+		}
+		nd, na := a0-d0, i-a0
+		for k := 0; k < nd; k++ {
+			b := int32(-1)
+			if k < na {
+				b = int32(a0 + k)
+			}
+			p.rows = append(p.rows, drow{kind: rkLine, h: hi, a: int32(d0 + k), b: b})
+		}
+		for k := 0; k < na; k++ {
+			b := int32(-1)
+			if k < nd {
+				b = int32(d0 + k)
+			}
+			p.rows = append(p.rows, drow{kind: rkLine, h: hi, a: int32(a0 + k), b: b})
+		}
+	}
+}
+
+// buildPairs aligns removals (left) with additions (right).
+func (p *diffPane) buildPairs(hi int32, ls []diff.Line) {
+	for i := 0; i < len(ls); {
+		switch ls[i].Kind {
+		case diff.Context:
+			p.rows = append(p.rows, drow{kind: rkPair, h: hi, a: int32(i), b: int32(i)})
+			i++
+			continue
+		case diff.Add:
+			p.rows = append(p.rows, drow{kind: rkPair, h: hi, a: -1, b: int32(i)})
+			i++
+			continue
+		}
+		d0 := i
+		for i < len(ls) && ls[i].Kind == diff.Del {
+			i++
+		}
+		a0 := i
+		for i < len(ls) && ls[i].Kind == diff.Add {
+			i++
+		}
+		nd, na := a0-d0, i-a0
+		for k := 0; k < max(nd, na); k++ {
+			r := drow{kind: rkPair, h: hi, a: -1, b: -1}
+			if k < nd {
+				r.a = int32(d0 + k)
+			}
+			if k < na {
+				r.b = int32(a0 + k)
+			}
+			p.rows = append(p.rows, r)
+		}
+	}
+}
+
+func (p *diffPane) invalidate() { clear(p.cache) }
+
+// setSize changes the viewport; it never rebuilds rows.
+func (p *diffPane) setSize(w, h int) {
+	if w != p.width || h != p.height {
+		p.width, p.height = w, h
+		p.invalidate()
+	}
+	p.clampOff()
+}
+
+func (p *diffPane) maxOff() int { return max(0, len(p.rows)-p.height) }
+
+func (p *diffPane) clampOff() { p.off = max(0, min(p.off, p.maxOff())) }
+
+func (p *diffPane) scroll(d int) { p.off += d; p.clampOff() }
+
+func (p *diffPane) hscroll(d int) {
+	x := max(0, p.xoff+d)
+	if x != p.xoff {
+		p.xoff = x
+		p.invalidate()
+	}
+}
+
+// jumpHunk moves to the next (dir > 0) or previous hunk header.
+func (p *diffPane) jumpHunk(dir int) bool {
+	if dir > 0 {
+		for _, r := range p.hunkRows {
+			if r > p.off {
+				p.off = r
+				p.clampOff()
+				return true
+			}
+		}
+		return false
+	}
+	for i := len(p.hunkRows) - 1; i >= 0; i-- {
+		if p.hunkRows[i] < p.off {
+			p.off = p.hunkRows[i]
+			return true
+		}
+	}
+	return false
+}
+
+// currentHunk is the 1-based hunk at the top of the view, 0 before the first.
+func (p *diffPane) currentHunk() int {
+	n := 0
+	for i, r := range p.hunkRows {
+		if r <= p.off {
+			n = i + 1
+		}
+	}
+	return n
+}
+
+func (p *diffPane) setQuery(q string) {
+	p.query = q
+	p.recomputeMatches()
+	p.invalidate()
+}
+
+func (p *diffPane) recomputeMatches() {
+	p.matches = p.matches[:0]
+	p.matchAt = -1
+	if p.query == "" {
+		return
+	}
+	for i, r := range p.rows {
+		l, rt := p.rowTexts(r)
+		if containsFold(l, p.query) || (r.kind == rkPair && containsFold(rt, p.query)) {
+			p.matches = append(p.matches, i)
+		}
+	}
+}
+
+// jumpMatch moves to the next (dir > 0) or previous match, wrapping.
+func (p *diffPane) jumpMatch(dir int) bool {
+	if len(p.matches) == 0 {
+		return false
+	}
+	if p.matchAt < 0 {
+		p.matchAt = 0
+		for i, r := range p.matches {
+			if r >= p.off {
+				p.matchAt = i
+				break
+			}
+		}
+		if dir < 0 {
+			p.matchAt = (p.matchAt - 1 + len(p.matches)) % len(p.matches)
+		}
+	} else {
+		p.matchAt = (p.matchAt + dir + len(p.matches)) % len(p.matches)
+	}
+	// Show a little context above the match.
+	p.off = p.matches[p.matchAt] - min(2, p.height/4)
+	p.clampOff()
+	return true
+}
+
+// rowTexts returns the raw (untrusted) texts of a row, for search.
+func (p *diffPane) rowTexts(r drow) (string, string) {
+	switch r.kind {
+	case rkNote:
+		return p.notes[r.a], ""
+	case rkLine:
+		return p.fd.Hunks[r.h].Lines[r.a].Text, ""
+	case rkPair:
+		ls := p.fd.Hunks[r.h].Lines
+		var a, b string
+		if r.a >= 0 {
+			a = ls[r.a].Text
+		}
+		if r.b >= 0 {
+			b = ls[r.b].Text
+		}
+		return a, b
+	}
+	return "", ""
+}
+
+// view returns exactly height lines of at most width columns.
+func (p *diffPane) view() []string {
+	out := make([]string, 0, p.height)
+	end := min(len(p.rows), p.off+p.height)
+	for i := p.off; i < end; i++ {
+		s, ok := p.cache[i]
+		if !ok {
+			if len(p.cache) >= cacheLimit {
+				clear(p.cache)
+			}
+			s = p.renderRow(p.rows[i])
+			p.cache[i] = s
+		}
+		out = append(out, s)
+	}
+	for len(out) < p.height {
+		out = append(out, "")
+	}
+	return out
+}
+
+func (p *diffPane) renderRow(r drow) string {
+	st := p.st
+	switch r.kind {
+	case rkNote:
+		return cut(p.notes[r.a], p.width)
+	case rkHunk:
+		h := &p.fd.Hunks[r.h]
+		s := fmt.Sprintf("@@ -%d,%d +%d,%d @@  hunk %d/%d", h.OldStart, h.OldLines, h.NewStart, h.NewLines, r.h+1, len(p.fd.Hunks))
+		return st.hunk.r(cut(s, p.width))
+	case rkLine:
+		ls := p.fd.Hunks[r.h].Lines
+		l := ls[r.a]
+		var spans []span
+		if r.b >= 0 {
+			if l.Kind == diff.Del {
+				spans, _ = wordSpans(l.Text, ls[r.b].Text)
+			} else {
+				_, spans = wordSpans(ls[r.b].Text, l.Text)
+			}
+		}
+		g := p.gutter(l.OldNo, true) + " " + p.gutter(l.NewNo, true) + " "
+		tw := max(1, p.width-len(g)-2)
+		return st.gutter.r(g) + p.marked(l.Kind, p.renderText(l.Text, p.withMatches(l.Text, spans), l.Kind, tw))
+	case rkPair:
+		return p.renderPair(r)
+	}
+	return ""
+}
+
+// marked prefixes the +/-/space marker so meaning never rests on colour.
+func (p *diffPane) marked(k diff.LineKind, text string) string {
+	switch k {
+	case diff.Add:
+		return p.st.add.r("+ ") + text
+	case diff.Del:
+		return p.st.del.r("- ") + text
+	}
+	return "  " + text
+}
+
+func (p *diffPane) renderPair(r drow) string {
+	ls := p.fd.Hunks[r.h].Lines
+	half := (p.width - 1) / 2
+	gw := p.lineNoW + 1
+	tw := max(1, half-gw-2)
+	side := func(idx, other int32, left bool) string {
+		if idx < 0 {
+			return strings.Repeat(" ", half)
+		}
+		l := ls[idx]
+		no := l.NewNo
+		if left {
+			no = l.OldNo
+		}
+		var spans []span
+		if other >= 0 && l.Kind != diff.Context {
+			if left {
+				spans, _ = wordSpans(l.Text, ls[other].Text)
+			} else {
+				_, spans = wordSpans(ls[other].Text, l.Text)
+			}
+		}
+		s := p.st.gutter.r(p.gutter(no, false)+" ") + p.marked(l.Kind, p.renderText(l.Text, p.withMatches(l.Text, spans), l.Kind, tw))
+		return pad(s, half)
+	}
+	return side(r.a, r.b, true) + p.st.faint.r("│") + side(r.b, r.a, false)
+}
+
+func (p *diffPane) gutter(n int, unified bool) string {
+	_ = unified
+	if n <= 0 {
+		return strings.Repeat(" ", p.lineNoW)
+	}
+	s := strconv.Itoa(n)
+	if len(s) >= p.lineNoW {
+		return s
+	}
+	return strings.Repeat(" ", p.lineNoW-len(s)) + s
+}
+
+// withMatches overlays search matches on word spans (matches win).
+func (p *diffPane) withMatches(text string, spans []span) []span {
+	if p.query == "" {
+		return spans
+	}
+	ms := matchSpans(cutRaw(text, p.xoff+p.width), p.query)
+	if len(ms) == 0 {
+		return spans
+	}
+	if len(spans) == 0 {
+		return ms
+	}
+	// Per-byte classes are fine here: only visible, length-capped rows.
+	t := cutRaw(text, p.xoff+p.width)
+	cls := make([]uint8, len(t))
+	for _, s := range spans {
+		for i := s.start; i < min(s.end, len(cls)); i++ {
+			cls[i] = s.cls
+		}
+	}
+	for _, s := range ms {
+		for i := s.start; i < s.end; i++ {
+			cls[i] = clsMatch
+		}
+	}
+	var out []span
+	for i := 0; i < len(cls); {
+		j := i
+		for j < len(cls) && cls[j] == cls[i] {
+			j++
+		}
+		if cls[i] != clsNone {
+			out = append(out, span{start: i, end: j, cls: cls[i]})
+		}
+		i = j
+	}
+	return out
+}
+
+// cutRaw bounds the bytes of a very long line that are worth rendering when
+// cols columns are visible (a rune is at most 4 bytes; tokens widen, never
+// narrow, what they replace), cutting on a rune boundary.
+func cutRaw(s string, cols int) string {
+	limit := cols*4 + renderSlack
+	if len(s) <= limit {
+		return s
+	}
+	for limit > 0 && !utf8.RuneStart(s[limit]) {
+		limit--
+	}
+	return s[:limit]
+}
+
+// renderText draws the columns [xoff, xoff+w) of an untrusted line: tabs
+// expanded, every piece sanitized, spans styled.
+func (p *diffPane) renderText(raw string, spans []span, k diff.LineKind, w int) string {
+	st := p.st
+	base, word := st.ctx, st.ctx
+	switch k {
+	case diff.Add:
+		base, word = st.add, st.addWord
+	case diff.Del:
+		base, word = st.del, st.delWord
+	}
+	raw = cutRaw(raw, p.xoff+w)
+	r := textRenderer{from: p.xoff, to: p.xoff + w}
+	pos := 0
+	for _, s := range spans {
+		if s.start >= len(raw) {
+			break
+		}
+		if s.start > pos {
+			r.piece(raw[pos:s.start], base)
+		}
+		sty := word
+		if s.cls == clsMatch {
+			sty = st.match
+		}
+		r.piece(raw[s.start:min(s.end, len(raw))], sty)
+		pos = min(s.end, len(raw))
+		if r.full() {
+			break
+		}
+	}
+	if pos < len(raw) && !r.full() {
+		r.piece(raw[pos:], base)
+	}
+	return r.b.String()
+}
+
+// textRenderer accumulates styled, sanitized, horizontally clipped text.
+type textRenderer struct {
+	b        strings.Builder
+	col      int // columns consumed so far (before clipping)
+	from, to int
+}
+
+func (t *textRenderer) full() bool { return t.col >= t.to }
+
+func (t *textRenderer) piece(raw string, s style) {
+	var seg strings.Builder
+	for len(raw) > 0 && !t.full() {
+		i := strings.IndexByte(raw, '\t')
+		chunk := raw
+		if i >= 0 {
+			chunk = raw[:i]
+		}
+		if chunk != "" {
+			t.emit(&seg, safeText(chunk))
+		}
+		if i < 0 {
+			break
+		}
+		n := tabWidth - t.col%tabWidth
+		t.emit(&seg, strings.Repeat(" ", n))
+		raw = raw[i+1:]
+	}
+	if seg.Len() > 0 {
+		t.b.WriteString(s.r(seg.String()))
+	}
+}
+
+// emit appends the part of safe text s that falls inside [from, to).
+func (t *textRenderer) emit(seg *strings.Builder, s string) {
+	if isPlain(s) {
+		a, b := t.col, t.col+len(s)
+		t.col = b
+		lo, hi := max(a, t.from), min(b, t.to)
+		if lo < hi {
+			seg.WriteString(s[lo-a : hi-a])
+		}
+		return
+	}
+	for _, r := range s {
+		w := runewidth.RuneWidth(r)
+		a := t.col
+		t.col += w
+		switch {
+		case a >= t.to:
+			return
+		case a < t.from && t.col > t.from, t.col > t.to:
+			// A wide rune cut by an edge: keep the columns aligned.
+			seg.WriteString(strings.Repeat(" ", min(t.col, t.to)-max(a, t.from)))
+		case a >= t.from:
+			seg.WriteRune(r)
+		}
+	}
+}

@@ -1,0 +1,291 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/x/ansi"
+)
+
+// boxWidth is the inner width of modal boxes.
+func (m *Model) boxWidth() int { return max(30, min(m.width-6, 76)) }
+
+// targetLine names one version exactly: package@version → tag, shasum.
+func (m *Model) targetLine(t target, iw int) string {
+	it := t.item
+	s := m.st.bold.r(safeText(it.PackageName)+"@"+safeText(it.Version)) + " → " + m.st.accent.r(safeText(it.Tag))
+	return cut(s+"  "+m.st.faint.r("sha1 "+safeText(t.shasum)), iw)
+}
+
+func (m *Model) targetCheck(t target) string {
+	switch {
+	case !t.reviewed:
+		return m.st.warn.r("! not reviewed yet; shasum as listed by the registry")
+	case t.verified:
+		return m.st.ok.r("✓ reviewed; tarball matches the registry's integrity")
+	default:
+		return m.st.bad.r("✗ reviewed, but the tarball's integrity was NOT verified")
+	}
+}
+
+// targetList lists up to n targets and says how many more there are.
+func (m *Model) targetList(ts []target, n, iw int) []string {
+	var out []string
+	for i, t := range ts {
+		if i == n && len(ts) > n+1 {
+			out = append(out, m.st.faint.r(fmt.Sprintf("… and %d more", len(ts)-n)))
+			break
+		}
+		out = append(out, m.targetLine(t, iw))
+	}
+	return out
+}
+
+func (m *Model) confirmBox() []string {
+	iw := m.boxWidth()
+	ts := m.confirmTargets
+	var lines []string
+	if len(ts) == 1 {
+		t := ts[0]
+		lines = append(lines, "Reject this staged version?", "", m.targetLine(t, iw), m.targetCheck(t))
+	} else {
+		lines = append(lines, fmt.Sprintf("Reject these %d staged versions?", len(ts)), "")
+		lines = append(lines, m.targetList(ts, max(3, m.height-14), iw)...)
+	}
+	lines = append(lines, "")
+	lines = append(lines, wrap("Rejection is permanent: the staged tarball is deleted and cannot be approved later. A 2FA code is asked next.", iw)...)
+	lines = append(lines, "", m.st.key.r("y")+" reject  ·  "+m.st.key.r("any other key")+" No (default)")
+	return frame(m.st.bad.r("Reject?"), lines, iw)
+}
+
+func (m *Model) actionBox() []string {
+	a := m.act
+	iw := m.boxWidth()
+	st := m.st
+	var lines []string
+	verb := "Publish"
+	if a.kind == actReject {
+		verb = "Permanently reject"
+	}
+	if len(a.targets) == 1 {
+		t := a.targets[0]
+		lines = append(lines, verb+":", m.targetLine(t, iw), m.targetCheck(t))
+	} else {
+		lines = append(lines, fmt.Sprintf("%s %d versions with one code:", verb, len(a.targets)))
+		for i, t := range a.targets {
+			if i == max(3, m.height-18) && len(a.targets) > i+1 {
+				lines = append(lines, st.faint.r(fmt.Sprintf("… and %d more", len(a.targets)-i)))
+				break
+			}
+			lines = append(lines, resultMark(st, a.results[i].state)+" "+m.targetLine(t, iw-2))
+		}
+	}
+	lines = append(lines, "")
+	switch a.phase {
+	case phaseCode:
+		field := strings.Repeat("•", len(a.input.value)) + "█"
+		lines = append(lines, st.bold.r("2FA code: ")+field)
+		if a.note != "" {
+			lines = append(lines, wrap(a.note, iw)...)
+		}
+		if a.errMsg != "" {
+			for _, l := range wrap("✗ "+a.errMsg, iw) {
+				lines = append(lines, st.bad.r(l))
+			}
+		}
+		lines = append(lines, "", st.key.r("enter")+" send  ·  "+st.key.r("enter")+" on empty: sign in with browser  ·  "+st.key.r("esc")+" cancel")
+	case phaseSending:
+		t := a.targets[a.next].item
+		s := fmt.Sprintf("%s %s %s@%s", m.spin.View(), strings.TrimSuffix(a.kind.verb(), "e")+"ing", safeText(t.PackageName), safeText(t.Version))
+		if len(a.targets) > 1 {
+			s += fmt.Sprintf(" (%d of %d)", a.next+1, len(a.targets))
+		}
+		lines = append(lines, s+" …")
+	case phaseWebAuth:
+		lines = append(lines, "Confirm in your browser:")
+		for _, l := range wrap(safeText(a.authURL), iw) {
+			lines = append(lines, st.accent.r(l))
+		}
+		lines = append(lines, "", m.spin.View()+" waiting for the browser sign-in …",
+			"", st.key.r("o")+" open in browser  ·  "+st.key.r("esc")+" cancel")
+	}
+	return frame(st.modalTitle.r(a.kind.verb()+" with 2FA"), lines, iw)
+}
+
+func resultMark(st styles, s resState) string {
+	switch s {
+	case resOK:
+		return st.ok.r("✓")
+	case resFailed:
+		return st.bad.r("✗")
+	case resSkipped:
+		return st.faint.r("–")
+	}
+	return " "
+}
+
+func (m *Model) resultsBox() []string {
+	a := m.act
+	iw := m.boxWidth()
+	st := m.st
+	counts := map[resState]int{}
+	var lines []string
+	for i, r := range a.results {
+		counts[r.state]++
+		t := a.targets[i].item
+		name := safeText(t.PackageName) + "@" + safeText(t.Version)
+		var l string
+		switch r.state {
+		case resOK:
+			l = resultMark(st, r.state) + " " + a.kind.past() + "  " + name
+		case resFailed:
+			l = resultMark(st, r.state) + " failed    " + name + ": " + r.msg
+		default:
+			l = resultMark(st, r.state) + " skipped   " + name + ": " + r.msg
+		}
+		lines = append(lines, wrapIndent(l, iw, 12)...)
+	}
+	if max(3, m.height-6) < len(lines) {
+		extra := len(lines) - (m.height - 7)
+		lines = append(lines[:m.height-7], st.faint.r(fmt.Sprintf("… %d more lines", extra)))
+	}
+	lines = append(lines, "", "press any key")
+	title := fmt.Sprintf("%s: %d %s", a.kind.verb(), counts[resOK], a.kind.past())
+	if counts[resFailed] > 0 {
+		title += fmt.Sprintf(", %d failed", counts[resFailed])
+	}
+	if counts[resSkipped] > 0 {
+		title += fmt.Sprintf(", %d skipped", counts[resSkipped])
+	}
+	return frame(st.modalTitle.r(title), lines, iw)
+}
+
+// wrapIndent wraps a styled line, indenting continuation lines.
+func wrapIndent(s string, w, indent int) []string {
+	if ansi.StringWidth(s) <= w {
+		return []string{s}
+	}
+	out := []string{ansi.Truncate(s, w, "")}
+	rest := ansi.Cut(s, w, ansi.StringWidth(s))
+	for _, l := range wrap(ansi.Strip(rest), w-indent) {
+		out = append(out, strings.Repeat(" ", indent)+l)
+	}
+	return out
+}
+
+func (m *Model) quitBox() []string {
+	iw := min(m.boxWidth(), 60)
+	lines := wrap("An approval or rejection is waiting for the registry. If you quit now its outcome is checked by stagegate next time; nothing is re-sent.", iw)
+	lines = append(lines, "", m.st.key.r("y")+" quit anyway  ·  "+m.st.key.r("any other key")+" stay")
+	return frame(m.st.warn.r("Quit?"), lines, iw)
+}
+
+// helpView lists every binding of the keymap, in columns when they fit.
+func (m *Model) helpView(w, h int) []string {
+	st := m.st
+	var cols [][]string
+	for _, sec := range m.keys.helpSections() {
+		col := []string{st.title.r(sec.title)}
+		for _, b := range sec.keys {
+			hb := b.Help()
+			col = append(col, st.key.r(pad(hb.Key, 8))+" "+hb.Desc)
+		}
+		cols = append(cols, col)
+	}
+	const colW = 38
+	perRow := max(1, (w-2)/colW)
+	out := []string{st.modalTitle.r("Keys") + st.faint.r("  (any key closes)"), ""}
+	for i := 0; i < len(cols); i += perRow {
+		group := cols[i:min(len(cols), i+perRow)]
+		rows := 0
+		for _, c := range group {
+			rows = max(rows, len(c))
+		}
+		for r := 0; r < rows; r++ {
+			line := ""
+			for _, c := range group {
+				cell := ""
+				if r < len(c) {
+					cell = c[r]
+				}
+				line += pad(cell, colW)
+			}
+			out = append(out, " "+line)
+		}
+		out = append(out, "")
+	}
+	if len(out) > h {
+		// Too short for everything: say so rather than cut silently.
+		out = append(out[:h-1], st.faint.r("… enlarge the terminal to see all keys"))
+	}
+	return fitLines(out, w, h)
+}
+
+// hints renders as many key hints as fit in w columns, whole ones only.
+// The status bar shows the first word of each description; `?` has them all.
+func (m *Model) hints(bs []key.Binding, w int) string {
+	out := ""
+	for _, b := range bs {
+		h := b.Help()
+		desc, _, _ := strings.Cut(h.Desc, " (")
+		part := m.st.key.r(h.Key) + " " + desc
+		next := part
+		if out != "" {
+			next = out + m.st.faint.r(" · ") + part
+		}
+		if ansi.StringWidth(next) > w {
+			break
+		}
+		out = next
+	}
+	return out
+}
+
+func (m *Model) statusBar() string {
+	w := m.width
+	st := m.st
+	var right []string
+	if m.loading() {
+		var what []string
+		if m.listLoading {
+			what = append(what, "refreshing")
+		}
+		if n := len(m.jobs); n > 0 {
+			what = append(what, fmt.Sprintf("reviewing %d", n))
+		}
+		if m.busy() {
+			what = append(what, "waiting for registry")
+		}
+		right = append(right, m.spin.View()+" "+strings.Join(what, ", "))
+	}
+	if m.opts.DemoCode != nil {
+		right = append(right, st.warn.r("demo 2FA code "+safeText(m.opts.DemoCode())))
+	}
+	r := strings.Join(right, "  ")
+	rw := ansi.StringWidth(r)
+	avail := max(0, w-rw-1)
+	var left string
+	switch {
+	case m.msg != "":
+		s := st.statusBar
+		switch m.msgKind {
+		case msgErr:
+			s = st.statusErr
+		case msgOK:
+			s = st.statusOK
+		}
+		left = s.r(m.msg)
+	case m.filtering:
+		left = st.faint.r("filter: type to narrow · enter keep · esc clear")
+	case m.rv != nil && m.rv.searching:
+		left = st.faint.r("enter search · esc cancel")
+	case m.screen == scrReview:
+		left = m.hints(m.keys.reviewHints(), avail)
+	default:
+		left = m.hints(m.keys.queueHints(), avail)
+	}
+	left = cut(left, avail)
+	gap := max(1, w-ansi.StringWidth(left)-rw)
+	return cut(left+strings.Repeat(" ", gap)+r, w)
+}

@@ -1,0 +1,211 @@
+package ui
+
+import (
+	"context"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/stagegate/stagegate/internal/registry"
+	"github.com/stagegate/stagegate/internal/review"
+)
+
+const (
+	// maxReviewJobs bounds concurrent reviews: each downloads two tarballs
+	// and diffs them, and the user's open review must not wait behind a
+	// dozen prefetches.
+	maxReviewJobs = 2
+	// prefetchWindow is how many queue rows from the cursor on are reviewed
+	// ahead of time; a queue of a thousand items is not fetched wholesale.
+	prefetchWindow = 40
+	// keepReviews is how many full reviews (with hunks) stay in memory.
+	keepReviews = 16
+)
+
+type entryState int
+
+const (
+	revLoading entryState = iota
+	revDone
+	revFailed
+	revEvicted // summary kept, full review dropped by the LRU
+)
+
+// summary is what the queue shows for a reviewed item; small, kept for all.
+type summary struct {
+	files, added, removed int
+	verified              bool
+	high, medium          int
+	shasum                string // of the tarball that was reviewed
+}
+
+// reviewEntry is the dashboard's knowledge of one item's review.
+type reviewEntry struct {
+	state    entryState
+	progress review.Progress
+	rev      *review.Review
+	sum      summary
+	err      errInfo
+}
+
+// reviewJob is one running Backend.Review. Progress and the result come back
+// through channels that a re-arming Cmd reads (bubbletea's realtime pattern).
+type reviewJob struct {
+	key      string
+	id       int
+	cancel   context.CancelFunc
+	progress chan review.Progress // cap 1, newest wins
+	done     chan reviewDoneMsg   // cap 1, so the goroutine never blocks
+}
+
+// start runs the review in a goroutine and returns the Cmd that listens.
+func (j *reviewJob) start(ctx context.Context, b Backend, item registry.StageItem) tea.Cmd {
+	return func() tea.Msg {
+		go func() {
+			rev, err := b.Review(ctx, item, j.report)
+			j.done <- reviewDoneMsg{job: j, rev: rev, err: err}
+		}()
+		return j.wait()
+	}
+}
+
+// report keeps only the newest progress: the UI needs the current state,
+// not every step, and a slow UI must never block the review.
+func (j *reviewJob) report(p review.Progress) {
+	for {
+		select {
+		case j.progress <- p:
+			return
+		default:
+		}
+		select {
+		case <-j.progress:
+		default:
+		}
+	}
+}
+
+func (j *reviewJob) wait() tea.Msg {
+	select {
+	case d := <-j.done:
+		return d
+	case p := <-j.progress:
+		return reviewProgressMsg{job: j, p: p}
+	}
+}
+
+func summarize(r *review.Review) summary {
+	s := summary{
+		files:    len(r.Files),
+		added:    r.Summary.LinesAdded,
+		removed:  r.Summary.LinesRemoved,
+		verified: r.Staged.Verified,
+		shasum:   r.Staged.Shasum,
+	}
+	for _, sg := range r.Signals {
+		switch sg.Severity {
+		case "high":
+			s.high++
+		case "medium":
+			s.medium++
+		}
+	}
+	return s
+}
+
+// startJob starts reviewing key; the caller has checked the concurrency bound.
+func (m *Model) startJob(key string) tea.Cmd {
+	it, ok := m.itemByKey(key)
+	if !ok {
+		return nil
+	}
+	m.nextJobID++
+	ctx, cancel := context.WithCancel(m.ctx)
+	j := &reviewJob{key: key, id: m.nextJobID, cancel: cancel,
+		progress: make(chan review.Progress, 1), done: make(chan reviewDoneMsg, 1)}
+	m.jobs[key] = j
+	m.reviews[key] = &reviewEntry{state: revLoading}
+	return tea.Batch(j.start(ctx, m.b, it), m.startSpinner())
+}
+
+// cancelJob stops key's job; its late answer is then ignored.
+func (m *Model) cancelJob(key string) {
+	if j, ok := m.jobs[key]; ok {
+		j.cancel()
+		delete(m.jobs, key)
+		if e, ok := m.reviews[key]; ok && e.state == revLoading {
+			delete(m.reviews, key)
+		}
+	}
+}
+
+// needsFetch reports whether key has no review, running or kept.
+func (m *Model) needsFetch(key string) bool {
+	e, ok := m.reviews[key]
+	return !ok || e.state == revEvicted
+}
+
+// schedule fills free job slots: the open review first, then the cursor row,
+// then the rows after it. Failed reviews are not retried on their own (the
+// user asks with r), so a broken item cannot make the dashboard loop.
+func (m *Model) schedule() tea.Cmd {
+	var cmds []tea.Cmd
+	if m.rv != nil && m.needsFetch(m.rv.key) {
+		if len(m.jobs) >= maxReviewJobs {
+			// The review on screen outranks prefetches: give it a slot.
+			for k := range m.jobs {
+				m.cancelJob(k)
+				break
+			}
+		}
+		cmds = append(cmds, m.startJob(m.rv.key))
+	}
+	vis := m.visible()
+	start := m.cursor
+	for n := 0; n < len(vis) && n < prefetchWindow && len(m.jobs) < maxReviewJobs; n++ {
+		k := itemKey(m.items[vis[(start+n)%len(vis)]])
+		if m.needsFetch(k) {
+			cmds = append(cmds, m.startJob(k))
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Model) onReviewProgress(msg reviewProgressMsg) tea.Cmd {
+	if m.jobs[msg.job.key] != msg.job {
+		return nil // superseded: stop listening, the goroutine exits on its own
+	}
+	if e := m.reviews[msg.job.key]; e != nil {
+		e.progress = msg.p
+	}
+	return msg.job.wait
+}
+
+func (m *Model) onReviewDone(msg reviewDoneMsg) tea.Cmd {
+	key := msg.job.key
+	if m.jobs[key] != msg.job {
+		return nil
+	}
+	delete(m.jobs, key)
+	msg.job.cancel()
+	e := &reviewEntry{}
+	if msg.err != nil || msg.rev == nil {
+		e.state = revFailed
+		e.err = classify(msg.err)
+		if msg.err == nil {
+			e.err = errInfo{msg: "the backend returned no review"}
+		}
+	} else {
+		e.state = revDone
+		e.rev = msg.rev
+		e.sum = summarize(msg.rev)
+		if old, ok := m.lruKeys.touch(key); ok {
+			if oe := m.reviews[old]; oe != nil && oe.state == revDone && (m.rv == nil || m.rv.key != old) {
+				oe.state, oe.rev = revEvicted, nil
+			}
+		}
+	}
+	m.reviews[key] = e
+	if m.rv != nil && m.rv.key == key && m.rv.rev == nil && e.state == revDone {
+		m.rv.attach(m, e.rev)
+	}
+	return m.schedule()
+}

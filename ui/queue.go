@@ -1,0 +1,470 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/stagegate/stagegate/internal/registry"
+	"github.com/stagegate/stagegate/internal/review"
+)
+
+// qline is one line of the queue body: a package header or an item.
+type qline struct {
+	header bool
+	pkg    string
+	count  int
+	vi     int // index into visible(), for items
+}
+
+// visible returns the indices of the items that pass the filter, in order.
+func (m *Model) visible() []int {
+	q := strings.ToLower(strings.TrimSpace(m.filter.String()))
+	out := make([]int, 0, len(m.items))
+	for i, it := range m.items {
+		if q == "" || strings.Contains(strings.ToLower(it.PackageName+"@"+it.Version+" "+it.Tag+" "+it.Actor), q) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func (m *Model) queueLines(vis []int) []qline {
+	var out []qline
+	for vi := 0; vi < len(vis); {
+		pkg := m.items[vis[vi]].PackageName
+		n := 0
+		for vi+n < len(vis) && m.items[vis[vi+n]].PackageName == pkg {
+			n++
+		}
+		out = append(out, qline{header: true, pkg: pkg, count: n})
+		for j := 0; j < n; j++ {
+			out = append(out, qline{vi: vi + j})
+		}
+		vi += n
+	}
+	return out
+}
+
+func (m *Model) cursorItem() (registry.StageItem, bool) {
+	vis := m.visible()
+	if m.cursor < 0 || m.cursor >= len(vis) {
+		return registry.StageItem{}, false
+	}
+	return m.items[vis[m.cursor]], true
+}
+
+func (m *Model) onList(msg listMsg) tea.Cmd {
+	if msg.req != m.listReq {
+		return nil // an older refresh answered late
+	}
+	m.listLoading = false
+	if msg.err != nil {
+		e := classify(msg.err)
+		if e.kind == kindCanceled {
+			return nil
+		}
+		m.listErr = &e
+		if m.loaded {
+			return m.setStatus(msgErr, "refresh failed: "+safeText(e.full))
+		}
+		return nil
+	}
+	m.listErr = nil
+	cur, hadCur := m.cursorItem()
+	items := append([]registry.StageItem(nil), msg.items...)
+	sortItems(items)
+	m.items = items
+	m.loaded = true
+
+	present := map[string]bool{}
+	for _, it := range items {
+		present[itemKey(it)] = true
+	}
+	for k := range m.selected {
+		if !present[k] {
+			delete(m.selected, k)
+		}
+	}
+	for k, e := range m.reviews {
+		switch {
+		case !present[k]:
+			m.cancelJob(k)
+			delete(m.reviews, k)
+			m.lruKeys.remove(k)
+		case e.state == revFailed:
+			delete(m.reviews, k) // a refresh is also a retry
+		}
+	}
+	// Keep the cursor on the same item when it is still there.
+	m.cursor = 0
+	if hadCur {
+		for i, idx := range m.visible() {
+			if itemKey(m.items[idx]) == itemKey(cur) {
+				m.cursor = i
+				break
+			}
+		}
+	}
+	m.clampCursor()
+	return m.schedule()
+}
+
+func (m *Model) clampCursor() {
+	n := len(m.visible())
+	if m.cursor >= n {
+		m.cursor = n - 1
+	}
+	if m.cursor < 0 {
+		m.cursor = 0
+	}
+}
+
+// moveCursor moves by delta rows and debounces the prefetch around the new
+// position, so holding j does not start a review per row passed.
+func (m *Model) moveCursor(delta int) tea.Cmd {
+	old := m.cursor
+	m.cursor += delta
+	m.clampCursor()
+	if m.cursor == old {
+		return nil
+	}
+	m.debounceTag++
+	tag := m.debounceTag
+	return m.after(debounceDelay, func(time.Time) tea.Msg { return debounceMsg{tag: tag} })
+}
+
+func (m *Model) queueBodyHeight() int { return max(1, m.height-3) }
+
+func (m *Model) onQueueKey(k tea.KeyMsg) tea.Cmd {
+	km := m.keys
+	page := m.queueBodyHeight()
+	switch {
+	case key.Matches(k, km.Up):
+		return m.moveCursor(-1)
+	case key.Matches(k, km.Down):
+		return m.moveCursor(1)
+	case key.Matches(k, km.PageUp), key.Matches(k, km.HalfUp):
+		return m.moveCursor(-page)
+	case key.Matches(k, km.PageDown), key.Matches(k, km.HalfDown):
+		return m.moveCursor(page)
+	case key.Matches(k, km.Top):
+		return m.moveCursor(-len(m.items))
+	case key.Matches(k, km.Bottom):
+		return m.moveCursor(len(m.items))
+	case key.Matches(k, km.Open):
+		if it, ok := m.cursorItem(); ok {
+			return m.openReview(it)
+		}
+	case key.Matches(k, km.Select):
+		if it, ok := m.cursorItem(); ok {
+			k := itemKey(it)
+			if m.selected[k] {
+				delete(m.selected, k)
+			} else {
+				m.selected[k] = true
+			}
+			return m.moveCursor(1)
+		}
+	case key.Matches(k, km.SelectAll):
+		vis := m.visible()
+		all := len(vis) > 0
+		for _, i := range vis {
+			all = all && m.selected[itemKey(m.items[i])]
+		}
+		for _, i := range vis {
+			if all {
+				delete(m.selected, itemKey(m.items[i]))
+			} else {
+				m.selected[itemKey(m.items[i])] = true
+			}
+		}
+	case key.Matches(k, km.Approve):
+		return m.beginAction(actApprove, m.queueTargets())
+	case key.Matches(k, km.Reject):
+		return m.beginAction(actReject, m.queueTargets())
+	case key.Matches(k, km.Filter):
+		m.filtering = true
+	case key.Matches(k, km.Refresh):
+		return m.refresh()
+	case key.Matches(k, km.ClearSel):
+		if m.filter.String() != "" {
+			m.filter.clear()
+			m.clampCursor()
+		} else {
+			clear(m.selected)
+		}
+	}
+	return nil
+}
+
+func (m *Model) onFilterKey(k tea.KeyMsg) tea.Cmd {
+	switch k.Type {
+	case tea.KeyEnter:
+		m.filtering = false
+		return m.schedule()
+	case tea.KeyEsc:
+		m.filtering = false
+		m.filter.clear()
+		m.clampCursor()
+		return nil
+	}
+	if m.filter.update(k) {
+		m.cursor = 0
+		m.qOff = 0
+	}
+	return nil
+}
+
+// queueTargets is the selection in queue order, or else the cursor row.
+func (m *Model) queueTargets() []target {
+	var out []target
+	if len(m.selected) > 0 {
+		for _, it := range m.items {
+			if m.selected[itemKey(it)] {
+				out = append(out, m.targetFor(it))
+			}
+		}
+		return out
+	}
+	if it, ok := m.cursorItem(); ok {
+		out = append(out, m.targetFor(it))
+	}
+	return out
+}
+
+func (m *Model) queueHeader(w int) string {
+	st := m.st
+	left := st.title.r("stagegate") + " " + st.faint.r("·") + " " + safeCell(m.b.Registry(), max(10, w/2))
+	var right []string
+	if m.loaded {
+		pk := map[string]bool{}
+		for _, it := range m.items {
+			pk[it.PackageName] = true
+		}
+		right = append(right, fmt.Sprintf("%s in %s", plural(len(m.items), "staged version", "staged versions"), plural(len(pk), "package", "packages")))
+	}
+	if n := len(m.selected); n > 0 {
+		right = append(right, st.selected.r(fmt.Sprintf("%d selected", n)))
+	}
+	r := strings.Join(right, st.faint.r(" · "))
+	gap := w - ansi.StringWidth(left) - ansi.StringWidth(r)
+	if gap < 1 {
+		return cut(left+" "+r, w)
+	}
+	return left + strings.Repeat(" ", gap) + r
+}
+
+func (m *Model) queueView(w, h int) []string {
+	lines := []string{m.queueHeader(w), m.st.faint.r(strings.Repeat("─", w))}
+	bodyH := h - 2
+	if m.filtering || m.filter.String() != "" {
+		bodyH--
+	}
+	switch {
+	case !m.loaded && m.listErr != nil:
+		return append(lines, m.listErrorScreen(w)...)
+	case !m.loaded:
+		return append(lines, "", "  "+m.spin.View()+" Loading the stage queue from "+safeCell(m.b.Registry(), w-40)+" …")
+	case len(m.items) == 0:
+		reg := safeText(m.b.Registry())
+		return append(lines, centerBlock(w, []string{
+			m.st.bold.r("No staged versions on " + reg),
+			"",
+			"Nothing is waiting for approval. Versions appear here after",
+			"`npm stage publish`. Press r to refresh; the queue also",
+			"refreshes on its own.",
+		})...)
+	}
+	vis := m.visible()
+	body := make([]string, 0, bodyH)
+	if len(vis) == 0 {
+		body = append(body, "", "  No staged version matches “"+safeText(m.filter.String())+"”. esc clears the filter.")
+	} else {
+		ql := m.queueLines(vis)
+		cl := 0
+		for i, l := range ql {
+			if !l.header && l.vi == m.cursor {
+				cl = i
+				break
+			}
+		}
+		// Keep the cursor in view, with its package header when it fits.
+		if cl-1 < m.qOff {
+			m.qOff = max(0, cl-1)
+		}
+		if cl >= m.qOff+bodyH {
+			m.qOff = cl - bodyH + 1
+		}
+		m.qOff = max(0, min(m.qOff, len(ql)-bodyH))
+		cols := queueColumns(w)
+		for i := m.qOff; i < len(ql) && len(body) < bodyH; i++ {
+			l := ql[i]
+			if l.header {
+				body = append(body, m.st.bold.r(safeCell(l.pkg, w-16))+m.st.faint.r(fmt.Sprintf("  (%d)", l.count)))
+				continue
+			}
+			body = append(body, m.itemRow(m.items[vis[l.vi]], cols, l.vi == m.cursor, w))
+		}
+	}
+	lines = append(lines, fitLines(body, w, bodyH)...)
+	if m.filtering || m.filter.String() != "" {
+		f := "/" + safeText(m.filter.String())
+		if m.filtering {
+			f += "█"
+		}
+		lines = append(lines, m.st.accent.r("filter ")+f+m.st.faint.r(fmt.Sprintf("  (%d of %d)", len(vis), len(m.items))))
+	}
+	return lines
+}
+
+// columns of an item row, chosen by terminal width.
+type qcols struct{ ver, tag, ago, actor, rev int }
+
+func queueColumns(w int) qcols {
+	c := qcols{ver: 12, tag: 9, ago: 9, rev: 26}
+	if w >= 120 {
+		c = qcols{ver: 16, tag: 12, ago: 10, rev: 44}
+	}
+	// 6 = cursor mark and checkbox; 4 = gaps.
+	c.actor = max(8, w-6-4-c.ver-c.tag-c.ago-c.rev)
+	return c
+}
+
+func (m *Model) itemRow(it registry.StageItem, c qcols, isCursor bool, w int) string {
+	st := m.st
+	k := itemKey(it)
+	mark := "  "
+	if isCursor {
+		mark = "▸ "
+	}
+	box := "[ ] "
+	if m.selected[k] {
+		box = st.selected.r("[x]") + " "
+	}
+	actor := it.Actor
+	if it.ActorType != "" {
+		actor += " (" + it.ActorType + ")"
+	}
+	row := mark + box +
+		pad(safeCell(it.Version, c.ver), c.ver) + " " +
+		pad(st.accent.r(safeCell(it.Tag, c.tag)), c.tag) + " " +
+		pad(st.faint.r(ago(it.CreatedAt, m.now())), c.ago) + " " +
+		pad(safeCell(actor, c.actor), c.actor) + " " +
+		m.reviewCell(k, c.rev)
+	if isCursor {
+		// Reverse video over plain text: styles inside would end the
+		// highlight early. The ▸ mark keeps the cursor visible without it.
+		return st.cursor.r(pad(ansi.Strip(row), w))
+	}
+	return row
+}
+
+// reviewCell is the background review's state for the queue: progress,
+// failure, or files/lines/integrity/signals once known.
+func (m *Model) reviewCell(k string, w int) string {
+	st := m.st
+	e, ok := m.reviews[k]
+	if !ok {
+		return st.faint.r(cut("· not reviewed yet", w))
+	}
+	switch e.state {
+	case revLoading:
+		return st.faint.r(cut(m.spin.View()+" reviewing "+progressText(e.progress), w))
+	case revFailed:
+		return st.bad.r(cut("✗ review failed", w))
+	}
+	s := e.sum
+	parts := []string{
+		plural(s.files, "file", "files"),
+		st.add.r(fmt.Sprintf("+%d", s.added)) + " " + st.del.r(fmt.Sprintf("-%d", s.removed)),
+	}
+	if s.verified {
+		parts = append(parts, st.ok.r("✓ verified"))
+	} else {
+		parts = append(parts, st.bad.r("✗ UNVERIFIED"))
+	}
+	if s.high > 0 {
+		parts = append(parts, st.sevHigh.r(fmt.Sprintf("!%d high", s.high)))
+	} else if s.medium > 0 {
+		parts = append(parts, st.sevMed.r(fmt.Sprintf("!%d med", s.medium)))
+	}
+	out := ""
+	for _, p := range parts {
+		next := p
+		if out != "" {
+			next = out + " " + p
+		}
+		if ansi.StringWidth(next) > w {
+			break
+		}
+		out = next
+	}
+	return out
+}
+
+func (m *Model) listErrorScreen(w int) []string {
+	e := m.listErr
+	reg := safeText(m.b.Registry())
+	var lines []string
+	switch e.kind {
+	case kindNotLoggedIn, kindForbidden:
+		lines = []string{
+			m.st.bad.r("✗ Not logged in to " + reg),
+			"",
+			"stagegate uses npm's own credentials (.npmrc). Log in with:",
+			"",
+			"    npm login --registry " + reg,
+			"",
+			"then press r to retry. For another registry, start stagegate",
+			"with --registry URL.",
+		}
+	case kindNetwork, kindTimeout:
+		lines = []string{
+			m.st.bad.r("✗ Cannot reach " + reg),
+		}
+		for _, l := range wrap(safeText(e.full), min(70, w-4)) {
+			lines = append(lines, m.st.faint.r(l))
+		}
+		lines = append(lines, "",
+			"Check your connection and proxy settings, or choose another",
+			"registry with --registry URL (or npm_config_registry).",
+			"Press r to retry, q to quit.")
+	default:
+		lines = []string{m.st.bad.r("✗ The registry could not list the stage queue")}
+		for _, l := range wrap(safeText(e.full), min(70, w-4)) {
+			lines = append(lines, m.st.faint.r(l))
+		}
+		lines = append(lines, "", "Press r to retry, q to quit.")
+	}
+	return centerBlock(w, lines)
+}
+
+// centerBlock indents a block of lines to centre it, with a blank line above.
+func centerBlock(w int, lines []string) []string {
+	bw := 0
+	for _, l := range lines {
+		bw = max(bw, ansi.StringWidth(l))
+	}
+	ind := strings.Repeat(" ", max(0, (w-bw)/2))
+	out := []string{"", ""}
+	for _, l := range lines {
+		out = append(out, ind+l)
+	}
+	return out
+}
+
+// progressText renders review progress compactly, e.g. "staged tarball 45%".
+func progressText(p review.Progress) string {
+	if p.Phase == "" {
+		return "…"
+	}
+	ph := safeText(p.Phase)
+	if p.Total > 0 {
+		return fmt.Sprintf("%s %d%%", ph, min(100, p.Done*100/p.Total))
+	}
+	return ph + " …"
+}

@@ -1,0 +1,174 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/stagegate/stagegate/internal/registry"
+)
+
+func TestQueueListsGroupsAndReviews(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	h := newHarness(t, f, 120, 30)
+	h.mustSee("stagegate", "3 staged versions in 2 packages", "@acme/router", "left-pad",
+		"1.5.1", "alice (user)", "5m ago", "github-actions (oidc)", "3d ago", "1 file +1 -1 ✓ verified")
+	s := h.screen()
+	// Grouped: both router versions come before left-pad, oldest first.
+	if !(strings.Index(s, "1.5.2") < strings.Index(s, "1.5.1") && strings.Index(s, "1.5.1") < strings.Index(s, "left-pad")) {
+		t.Fatalf("not grouped by package:\n%s", s)
+	}
+}
+
+func TestQueueSelectionFilterAndCount(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	h := newHarness(t, f, 100, 24)
+	h.keys(" ", " ")
+	h.mustSee("2 selected")
+	if len(h.m.selected) != 2 {
+		t.Fatalf("selected %v", h.m.selected)
+	}
+	h.keys("/")
+	h.typeText("left")
+	h.mustSee("filter /left", "(1 of 3)")
+	h.mustNotSee("1.5.2")
+	h.keys("enter")
+	it, _ := h.m.cursorItem()
+	if it.PackageName != "left-pad" {
+		t.Fatalf("cursor on %q after filter", it.PackageName)
+	}
+	h.keys("esc") // clears the filter
+	h.mustSee("1.5.2")
+	h.keys("esc") // then the selection
+	if len(h.m.selected) != 0 {
+		t.Fatalf("selection not cleared: %v", h.m.selected)
+	}
+	h.keys("*")
+	h.mustSee("3 selected")
+}
+
+func TestQueueRefreshKeepsCursorAndDropsStale(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	h := newHarness(t, f, 100, 24)
+	h.keys("j", "j") // left-pad
+	// A stale answer (older request id) must not replace the list.
+	h.send(listMsg{req: h.m.listReq - 1, items: nil})
+	if len(h.m.items) != 3 {
+		t.Fatal("stale list applied")
+	}
+	f.items = append(f.items[:0:0], f.items[1:]...) // 1.5.2 approved elsewhere
+	h.keys("r")
+	it, _ := h.m.cursorItem()
+	if it.PackageName != "left-pad" || len(h.m.items) != 2 {
+		t.Fatalf("after refresh cursor on %s, %d items", it.PackageName, len(h.m.items))
+	}
+}
+
+func TestQueueAutoRefresh(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	h := newHarness(t, f, 100, 24)
+	n := f.lists
+	h.fire()
+	if f.lists != n+1 {
+		t.Fatalf("auto refresh did not list again (%d → %d)", n, f.lists)
+	}
+}
+
+func TestQueueErrorScreens(t *testing.T) {
+	cases := []struct {
+		name string
+		err  error
+		want []string
+	}{
+		{"not-logged-in", &registry.Error{Kind: registry.ErrNotLoggedIn, Registry: "http://127.0.0.1:4873/"},
+			[]string{"Not logged in to http://127.0.0.1:4873/", "npm login --registry http://127.0.0.1:4873/", "--registry URL"}},
+		{"unreachable", &registry.Error{Kind: registry.ErrNetwork, Method: "GET", URL: "http://127.0.0.1:4873/-/stage", Err: fmt.Errorf("connection refused")},
+			[]string{"Cannot reach http://127.0.0.1:4873/", "connection refused", "--registry URL", "r to retry"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			f := &fakeBackend{listErr: c.err}
+			for _, w := range []int{80, 120, 200} {
+				h := newHarness(t, f, w, 24)
+				h.mustSee(c.want...)
+				golden(t, fmt.Sprintf("queue-%s-%d", c.name, w), h.screen())
+			}
+			// r retries, and a success replaces the screen.
+			h := newHarness(t, f, 100, 24)
+			f.mu.Lock()
+			f.listErr, f.items = nil, stageItems()
+			f.mu.Unlock()
+			h.keys("r")
+			h.mustSee("left-pad")
+		})
+	}
+}
+
+func TestQueueEmpty(t *testing.T) {
+	f := &fakeBackend{}
+	for _, w := range []int{80, 120, 200} {
+		h := newHarness(t, f, w, 24)
+		h.mustSee("No staged versions on http://127.0.0.1:4873/", "npm stage publish")
+		golden(t, fmt.Sprintf("queue-empty-%d", w), h.screen())
+	}
+}
+
+func TestQueueGoldens(t *testing.T) {
+	for _, w := range []int{80, 120, 200} {
+		f := &fakeBackend{items: stageItems()}
+		h := newHarness(t, f, w, 24)
+		h.keys("j", " ")
+		golden(t, fmt.Sprintf("queue-%d", w), h.screen())
+	}
+}
+
+func TestQueueSanitizesUntrustedText(t *testing.T) {
+	items := stageItems()
+	items[0].Actor = "mallory\x1b]0;owned\x07\u202e"
+	items[0].PackageName = "evil\x1b[2Jpkg"
+	f := &fakeBackend{items: items}
+	h := newHarness(t, f, 120, 24)
+	v := h.m.View()
+	if strings.Contains(v, "\x1b]") || strings.Contains(v, "\x1b[2J") || strings.Contains(v, "\a") || strings.Contains(v, "\u202e") {
+		t.Fatalf("raw control sequence reached the view: %q", v)
+	}
+	h.mustSee("mallory␛]0;owned␇<U+202E>", "evil␛[2Jpkg")
+}
+
+func TestTooSmall(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	h := newHarness(t, f, 50, 12)
+	h.mustSee("Terminal too small", "50x12", "60x16")
+	h.send(resize(80, 24))
+	h.mustSee("left-pad")
+}
+
+func TestHelpListsEveryBinding(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	h := newHarness(t, f, 200, 60)
+	h.keys("?")
+	for _, sec := range h.m.keys.helpSections() {
+		for _, b := range sec.keys {
+			h.mustSee(b.Help().Key + " ") // key column
+			h.mustSee(b.Help().Desc)
+		}
+	}
+	h.keys("x") // any key closes help, and does nothing else
+	if h.m.overlay != ovNone {
+		t.Fatal("help did not close")
+	}
+}
+
+func TestQuitAndCtrlC(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	h := newHarness(t, f, 100, 24)
+	h.keys("q")
+	if !h.quit {
+		t.Fatal("q did not quit when idle")
+	}
+	h = newHarness(t, f, 100, 24)
+	h.keys("ctrl+c")
+	if !h.quit || h.m.ctx.Err() == nil {
+		t.Fatal("ctrl+c did not cancel and quit")
+	}
+}

@@ -1,0 +1,657 @@
+package ui
+
+import (
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/stagegate/stagegate/internal/diff"
+	"github.com/stagegate/stagegate/internal/registry"
+	"github.com/stagegate/stagegate/internal/review"
+)
+
+const (
+	focusFiles = iota
+	focusDiff
+)
+
+const (
+	// sbsMinWidth is the terminal width below which side by side would
+	// leave too little of each line to read.
+	sbsMinWidth = 140
+	// sideListWidth: at this width and above the file list sits left of
+	// the diff; below it, above the diff.
+	sideListWidth = 110
+	// Files larger or longer than these are collapsed until asked for.
+	hugeBytes = 1 << 20
+	hugeLines = 20000
+)
+
+// reviewView is the review screen of one staged version.
+type reviewView struct {
+	key  string
+	item registry.StageItem
+	rev  *review.Review
+
+	files    []diff.FileDiff
+	fileSigs map[string]int // path -> signal count
+	focus    int
+	fileIdx  int // 0 is the overview, i > 0 is files[i-1]
+	fileOff  int
+	listH    int
+
+	pane      diffPane
+	sbs       bool // the user wants side by side
+	expanded  map[string]bool
+	searching bool
+	search    lineInput
+}
+
+func (m *Model) openReview(it registry.StageItem) tea.Cmd {
+	k := itemKey(it)
+	m.rv = &reviewView{key: k, item: it, expanded: map[string]bool{}, pane: newDiffPane(&m.st), search: lineInput{limit: 200}}
+	m.screen = scrReview
+	if m.viewed[k] == nil {
+		m.viewed[k] = map[string]bool{}
+	}
+	if e := m.reviews[k]; e != nil && e.state == revDone {
+		m.lruKeys.touch(k)
+		m.rv.attach(m, e.rev)
+	}
+	return m.schedule()
+}
+
+func (m *Model) closeReview() {
+	m.rv = nil
+	m.screen = scrQueue
+}
+
+// attach shows a computed review. It is called once per opening: a later
+// result for the same item never replaces what the user is reading.
+func (rv *reviewView) attach(m *Model, r *review.Review) {
+	rv.rev = r
+	rv.files = nil
+	if r.Diff != nil {
+		rv.files = r.Diff.Files
+	} else {
+		// No hunks: list the files from the JSON view.
+		for _, f := range r.Files {
+			rv.files = append(rv.files, diff.FileDiff{Path: f.Path, Status: diff.Status(f.Status), Binary: f.Binary,
+				OldSize: f.OldSize, NewSize: f.NewSize, LinesAdded: f.LinesAdded, LinesRemoved: f.LinesRemoved})
+		}
+	}
+	rv.fileSigs = map[string]int{}
+	for _, s := range r.Signals {
+		rv.fileSigs[s.Path]++
+	}
+	rv.fileIdx = 0
+	rv.showFile(m)
+}
+
+// collapseReason says why a file is not rendered by default, "" if it is.
+func collapseReason(fd *diff.FileDiff) string {
+	switch base := path.Base(fd.Path); {
+	case fd.Binary:
+		return "binary file"
+	case base == "package-lock.json" || base == "npm-shrinkwrap.json" || base == "yarn.lock" ||
+		base == "pnpm-lock.yaml" || base == "bun.lock" || base == "bun.lockb":
+		return "lockfile"
+	case fd.Minified:
+		return "minified"
+	case fd.OldSize > hugeBytes || fd.NewSize > hugeBytes:
+		return fmt.Sprintf("large file (%s → %s)", humanBytes(fd.OldSize), humanBytes(fd.NewSize))
+	case fd.LinesAdded+fd.LinesRemoved > hugeLines:
+		return fmt.Sprintf("%d changed lines", fd.LinesAdded+fd.LinesRemoved)
+	}
+	return ""
+}
+
+func (rv *reviewView) current() *diff.FileDiff {
+	if rv.fileIdx == 0 || rv.fileIdx > len(rv.files) {
+		return nil
+	}
+	return &rv.files[rv.fileIdx-1]
+}
+
+// showFile loads the selected entry into the pane.
+func (rv *reviewView) showFile(m *Model) {
+	q := rv.pane.query
+	defer func() {
+		if q != "" {
+			rv.pane.setQuery(q)
+		}
+	}()
+	fd := rv.current()
+	if fd == nil {
+		rv.pane.setNotes(rv.overview(m))
+		return
+	}
+	st := m.st
+	var notes []string
+	reason := collapseReason(fd)
+	if fd.Status == diff.ModeOnly {
+		notes = append(notes, fmt.Sprintf("Mode changed: %04o → %04o", fd.OldMode, fd.NewMode))
+	}
+	if fd.Capped != "" {
+		notes = append(notes, st.warn.r("! partial diff: "+safeText(fd.Capped)))
+	}
+	if fd.TokenDiff {
+		notes = append(notes, st.note.r("compared token by token (minified or single-line file)"))
+	}
+	if fd.Binary {
+		notes = append(notes, st.note.r(fmt.Sprintf("⊘ Binary file: %s → %s; contents are not shown.", humanBytes(fd.OldSize), humanBytes(fd.NewSize))))
+		rv.pane.setFile(nil, notes, false)
+		return
+	}
+	if reason != "" && !rv.expanded[fd.Path] {
+		notes = append(notes,
+			st.note.r("⊘ Collapsed: "+reason+fmt.Sprintf(" (+%d -%d lines, %s → %s).", fd.LinesAdded, fd.LinesRemoved, humanBytes(fd.OldSize), humanBytes(fd.NewSize))),
+			"Press "+st.key.r("e")+" to render it anyway.")
+		rv.pane.setFile(nil, notes, false)
+		return
+	}
+	if len(fd.Hunks) == 0 && fd.Status != diff.ModeOnly {
+		notes = append(notes, st.faint.r("(no line changes to show)"))
+	}
+	rv.pane.setFile(fd, notes, rv.sbs && m.width >= sbsMinWidth)
+}
+
+// resize adapts to a new terminal size: layout only, never a new diff.
+func (rv *reviewView) resize(m *Model) {
+	want := rv.sbs && m.width >= sbsMinWidth
+	if rv.pane.fd != nil && want != rv.pane.sbs {
+		rv.pane.sbs = want
+		off := rv.pane.off
+		rv.pane.build()
+		rv.pane.off = off
+	}
+	rv.pane.invalidate()
+}
+
+func (rv *reviewView) viewedCount(m *Model) int {
+	n := 0
+	for _, f := range rv.files {
+		if m.viewed[rv.key][f.Path] {
+			n++
+		}
+	}
+	return n
+}
+
+func (rv *reviewView) onSearchKey(m *Model, k tea.KeyMsg) tea.Cmd {
+	switch k.Type {
+	case tea.KeyEnter:
+		rv.searching = false
+		rv.pane.setQuery(rv.search.String())
+		if rv.search.String() == "" {
+			return nil
+		}
+		rv.pane.matchAt = -1
+		if !rv.pane.jumpMatch(1) {
+			return m.setStatus(msgInfo, "no match for “"+safeText(rv.search.String())+"” in this file")
+		}
+		return m.setStatus(msgInfo, fmt.Sprintf("%d matching lines; ctrl+n/ctrl+p move between them", len(rv.pane.matches)))
+	case tea.KeyEsc:
+		rv.searching = false
+		rv.search.clear()
+		rv.pane.setQuery("")
+		return nil
+	}
+	rv.search.update(k)
+	return nil
+}
+
+func (rv *reviewView) selectFile(m *Model, i int) {
+	i = max(0, min(i, len(rv.files)))
+	if i == rv.fileIdx {
+		return
+	}
+	rv.fileIdx = i
+	rv.showFile(m)
+}
+
+func (rv *reviewView) scroll(m *Model, d int) {
+	if rv.focus == focusFiles && rv.rev != nil {
+		rv.selectFile(m, rv.fileIdx+d)
+		return
+	}
+	rv.pane.scroll(d)
+}
+
+func (rv *reviewView) onKey(m *Model, k tea.KeyMsg) tea.Cmd {
+	km := m.keys
+	switch {
+	case key.Matches(k, km.Back):
+		if rv.pane.query != "" {
+			rv.search.clear()
+			rv.pane.setQuery("")
+			return nil
+		}
+		m.closeReview()
+		return m.schedule()
+	case key.Matches(k, km.Approve):
+		return m.beginAction(actApprove, []target{m.targetFor(rv.item)})
+	case key.Matches(k, km.Reject):
+		return m.beginAction(actReject, []target{m.targetFor(rv.item)})
+	case key.Matches(k, km.Refresh):
+		if e := m.reviews[rv.key]; e != nil && e.state == revFailed {
+			delete(m.reviews, rv.key)
+			return m.schedule()
+		}
+		return nil
+	}
+	if rv.rev == nil {
+		return nil // still loading or failed: nothing to navigate
+	}
+	page := max(1, rv.pane.height-1)
+	switch {
+	case key.Matches(k, km.Focus):
+		rv.focus = 1 - rv.focus
+	case key.Matches(k, km.NextFile):
+		rv.selectFile(m, rv.fileIdx+1)
+	case key.Matches(k, km.PrevFile):
+		rv.selectFile(m, rv.fileIdx-1)
+	case key.Matches(k, km.Up):
+		rv.scroll(m, -1)
+	case key.Matches(k, km.Down):
+		rv.scroll(m, 1)
+	case key.Matches(k, km.PageUp):
+		rv.scroll(m, -page)
+	case key.Matches(k, km.PageDown):
+		rv.scroll(m, page)
+	case key.Matches(k, km.HalfUp):
+		rv.scroll(m, -page/2)
+	case key.Matches(k, km.HalfDown):
+		rv.scroll(m, page/2)
+	case key.Matches(k, km.Top):
+		rv.scroll(m, -len(rv.pane.rows)-len(rv.files))
+	case key.Matches(k, km.Bottom):
+		rv.scroll(m, len(rv.pane.rows)+len(rv.files))
+	case key.Matches(k, km.NextHunk):
+		if !rv.pane.jumpHunk(1) {
+			return m.setStatus(msgInfo, "no next hunk in this file; n goes to the next file")
+		}
+	case key.Matches(k, km.PrevHunk):
+		rv.pane.jumpHunk(-1)
+	case key.Matches(k, km.Left):
+		rv.pane.hscroll(-hscrollBy)
+	case key.Matches(k, km.Right):
+		rv.pane.hscroll(hscrollBy)
+	case key.Matches(k, km.Search):
+		rv.searching = true
+		rv.search.set(rv.pane.query)
+	case key.Matches(k, km.NextMatch), key.Matches(k, km.PrevMatch):
+		dir := 1
+		if key.Matches(k, km.PrevMatch) {
+			dir = -1
+		}
+		if !rv.pane.jumpMatch(dir) {
+			return m.setStatus(msgInfo, "no search matches here; / searches this file")
+		}
+	case key.Matches(k, km.Viewed):
+		fd := rv.current()
+		if fd == nil {
+			return m.setStatus(msgInfo, "the overview has no viewed mark; n goes to the first file")
+		}
+		v := m.viewed[rv.key]
+		v[fd.Path] = !v[fd.Path]
+		if v[fd.Path] && rv.fileIdx < len(rv.files) {
+			rv.selectFile(m, rv.fileIdx+1) // viewed: on to the next file
+		}
+	case key.Matches(k, km.Expand):
+		fd := rv.current()
+		switch {
+		case fd == nil:
+		case fd.Binary:
+			return m.setStatus(msgInfo, "binary files have no text to render")
+		case collapseReason(fd) != "" && !rv.expanded[fd.Path]:
+			rv.expanded[fd.Path] = true
+			rv.showFile(m)
+		}
+	case key.Matches(k, km.SideBySide):
+		if m.width < sbsMinWidth {
+			return m.setStatus(msgInfo, fmt.Sprintf("side by side needs a terminal at least %d columns wide (this one has %d)", sbsMinWidth, m.width))
+		}
+		rv.sbs = !rv.sbs
+		if rv.pane.fd != nil {
+			off := rv.pane.off
+			rv.pane.sbs = rv.sbs
+			rv.pane.build()
+			rv.pane.off = off
+			rv.pane.clampOff()
+		}
+	}
+	return nil
+}
+
+// view lays out header, file list and diff pane in w x h.
+func (rv *reviewView) view(m *Model, w, h int) []string {
+	lines := rv.header(m, w)
+	lines = append(lines, m.st.faint.r(strings.Repeat("─", w)))
+	bodyH := h - len(lines)
+	e := m.reviews[rv.key]
+	if rv.rev == nil {
+		return append(lines, rv.pending(m, e, w)...)
+	}
+	if w >= sideListWidth {
+		lw := min(48, w/3)
+		pw := w - lw - 1
+		rv.listH = bodyH
+		list := fitLines(rv.fileList(m, lw, bodyH), lw, bodyH)
+		pane := rv.paneView(m, pw, bodyH)
+		sep := m.st.faint.r("│")
+		for i := 0; i < bodyH; i++ {
+			lines = append(lines, list[i]+sep+pane[i])
+		}
+		return lines
+	}
+	lh := max(3, min(len(rv.files)+2, bodyH/3))
+	rv.listH = lh
+	lines = append(lines, fitLines(rv.fileList(m, w, lh), w, lh)...)
+	lines = append(lines, m.st.faint.r(strings.Repeat("─", w)))
+	return append(lines, rv.paneView(m, w, bodyH-lh-1)...)
+}
+
+func (rv *reviewView) pending(m *Model, e *reviewEntry, w int) []string {
+	if e != nil && e.state == revFailed {
+		out := []string{"", m.st.bad.r("✗ The review could not be computed")}
+		for _, l := range wrap(safeText(e.err.full), min(76, w-4)) {
+			out = append(out, "  "+l)
+		}
+		return append(out, "", "  r retries · esc back to the queue · a/x still approve or reject")
+	}
+	var p review.Progress
+	if e != nil {
+		p = e.progress
+	}
+	line := "  " + m.spin.View() + " Reviewing " + safeText(rv.item.PackageName) + "@" + safeText(rv.item.Version) + ": " + progressText(p)
+	out := []string{"", line}
+	if p.Total > 0 {
+		bw := min(40, w-10)
+		fill := int(int64(bw) * min(p.Done, p.Total) / p.Total)
+		out = append(out, "  ["+strings.Repeat("#", fill)+strings.Repeat(".", bw-fill)+"]")
+	}
+	return out
+}
+
+func (rv *reviewView) header(m *Model, w int) []string {
+	st := m.st
+	it := rv.item
+	tag := ""
+	if it.Tag != "" {
+		tag = " " + st.accent.r("("+safeText(it.Tag)+")")
+	}
+	l1 := st.title.r(safeText(it.PackageName)) + " " + st.bold.r(safeText(it.Version)) + tag
+	actor := safeText(it.Actor)
+	if it.ActorType != "" {
+		actor += " (" + safeText(it.ActorType) + ")"
+	}
+	l2 := "staged by " + actor
+	if a := ago(it.CreatedAt, m.now()); a != "" {
+		l2 += " " + a
+	}
+	r := rv.rev
+	if r == nil {
+		l1 += st.faint.r("  · reviewing …")
+		l2 += st.faint.r(" · sha1 " + safeText(it.Shasum))
+		return []string{cut(l1, w), cut(l2, w)}
+	}
+	if r.Base != nil {
+		l1 += " vs " + st.bold.r(safeText(r.Base.Version)) + st.faint.r(" · base: "+safeText(r.Base.Reason))
+		if !r.Base.Verified {
+			l1 += " " + st.bad.r("✗ base unverified")
+		}
+	} else {
+		l1 += st.faint.r(" · first release: no base version to compare")
+	}
+	sha := r.Staged.Shasum
+	if sha == "" {
+		sha = it.Shasum
+	}
+	l2 += st.faint.r(" · sha1 ") + safeText(sha) + " "
+	if r.Staged.Verified {
+		l2 += st.ok.r("✓ verified")
+	} else {
+		l2 += st.bad.r("✗ NOT verified")
+	}
+	var hi, med int
+	for _, s := range r.Signals {
+		switch s.Severity {
+		case "high":
+			hi++
+		case "medium":
+			med++
+		}
+	}
+	if hi+med > 0 {
+		l2 += st.faint.r(" · ") + st.sevHigh.r(fmt.Sprintf("!%d high", hi)) + " " + st.sevMed.r(fmt.Sprintf("%d medium", med))
+	}
+	return []string{cut(l1, w), cut(l2, w)}
+}
+
+func statusLetter(s diff.Status) string {
+	switch s {
+	case diff.Added:
+		return "A"
+	case diff.Removed:
+		return "D"
+	case diff.ModeOnly:
+		return "T"
+	}
+	return "M"
+}
+
+func (rv *reviewView) fileList(m *Model, w, h int) []string {
+	st := m.st
+	focus := rv.focus == focusFiles
+	title := fmt.Sprintf("Files %d · viewed %d/%d", len(rv.files), rv.viewedCount(m), len(rv.files))
+	if focus {
+		title = st.bold.r("▸ " + title)
+	} else {
+		title = st.faint.r("  " + title)
+	}
+	out := []string{cut(title, w)}
+	n := len(rv.files) + 1
+	rows := h - 1
+	if rv.fileIdx < rv.fileOff {
+		rv.fileOff = rv.fileIdx
+	}
+	if rv.fileIdx >= rv.fileOff+rows {
+		rv.fileOff = rv.fileIdx - rows + 1
+	}
+	rv.fileOff = max(0, min(rv.fileOff, n-rows))
+	for i := rv.fileOff; i < n && len(out) < h; i++ {
+		var row string
+		if i == 0 {
+			row = "◆ Overview: manifest and signals"
+			if len(rv.rev.Signals) > 0 {
+				row += fmt.Sprintf(" (%d)", len(rv.rev.Signals))
+			}
+		} else {
+			fd := &rv.files[i-1]
+			mark := "  "
+			if m.viewed[rv.key][fd.Path] {
+				mark = st.ok.r("✓") + " "
+			}
+			stats := fmt.Sprintf(" +%d -%d", fd.LinesAdded, fd.LinesRemoved)
+			if fd.Binary {
+				stats = " bin"
+			}
+			if fd.Status == diff.Modified || fd.Status == diff.ModeOnly {
+				stats += " " + signedBytes(fd.NewSize-fd.OldSize)
+			} else {
+				stats += " " + humanBytes(max(fd.NewSize, fd.OldSize))
+			}
+			flag := ""
+			if rv.fileSigs[fd.Path] > 0 {
+				flag = "!"
+			}
+			if collapseReason(fd) != "" && !rv.expanded[fd.Path] {
+				flag += "⊘"
+			}
+			left := mark + statusLetter(fd.Status) + " "
+			right := flag + stats
+			pw := max(4, w-2-ansi.StringWidth(left)-ansi.StringWidth(right)-1)
+			row = left + pad(safeCell(fd.Path, pw), pw) + " " + right
+		}
+		if i == rv.fileIdx {
+			if focus {
+				row = st.cursor.r(pad("▸ "+ansi.Strip(row), w))
+			} else {
+				row = "▸ " + row
+			}
+		} else {
+			row = "  " + row
+		}
+		out = append(out, row)
+	}
+	return out
+}
+
+func (rv *reviewView) paneView(m *Model, w, h int) []string {
+	st := m.st
+	title := "Overview"
+	if fd := rv.current(); fd != nil {
+		title = statusLetter(fd.Status) + " " + safeText(fd.Path)
+		if m.viewed[rv.key][fd.Path] {
+			title = "✓ " + title
+		}
+	}
+	var pos []string
+	if n := len(rv.pane.hunkRows); n > 0 {
+		pos = append(pos, fmt.Sprintf("hunk %d/%d", rv.pane.currentHunk(), n))
+	}
+	if rows := len(rv.pane.rows); rows > h-1 {
+		pos = append(pos, fmt.Sprintf("%d%%", (rv.pane.off+h-1)*100/rows))
+	}
+	if rv.pane.sbs {
+		pos = append(pos, "side by side")
+	}
+	if rv.pane.query != "" {
+		pos = append(pos, fmt.Sprintf("/%s %d", safeText(rv.pane.query), len(rv.pane.matches)))
+	}
+	if rv.pane.xoff > 0 {
+		pos = append(pos, fmt.Sprintf("col %d", rv.pane.xoff+1))
+	}
+	right := st.faint.r(strings.Join(pos, " · "))
+	if rv.focus == focusDiff {
+		title = st.bold.r("▸ " + title)
+	} else {
+		title = "  " + title
+	}
+	tl := cut(title, max(10, w-ansi.StringWidth(right)-1))
+	head := tl + strings.Repeat(" ", max(1, w-ansi.StringWidth(tl)-ansi.StringWidth(right))) + right
+	rv.pane.setSize(w, h-1)
+	out := append([]string{cut(head, w)}, rv.pane.view()...)
+	if rv.searching {
+		out[len(out)-1] = m.st.accent.r("search ") + "/" + safeText(rv.search.String()) + "█"
+	}
+	return out
+}
+
+// overview is the first page of a review: base, summary, manifest changes
+// (the riskiest first) and signals.
+func (rv *reviewView) overview(m *Model) []string {
+	st := m.st
+	r := rv.rev
+	var out []string
+	if r.Base != nil {
+		v := st.ok.r("✓ verified")
+		if !r.Base.Verified {
+			v = st.bad.r("✗ NOT verified")
+		}
+		out = append(out, "Base "+st.bold.r(safeText(r.Base.Version))+", chosen because: "+safeText(r.Base.Reason)+" "+v)
+	} else {
+		out = append(out, "First release: there is no live version to compare with; every file is new.")
+	}
+	s := r.Summary
+	out = append(out, fmt.Sprintf("%d added, %d removed, %d modified files; ", s.FilesAdded, s.FilesRemoved, s.FilesModified)+
+		st.add.r(fmt.Sprintf("+%d", s.LinesAdded))+" "+st.del.r(fmt.Sprintf("-%d", s.LinesRemoved))+
+		fmt.Sprintf(" lines; %s → %s (%s)", humanBytes(s.BytesBefore), humanBytes(s.BytesAfter), signedBytes(s.BytesAfter-s.BytesBefore)))
+	out = append(out, "", st.title.r("Manifest changes (package.json)"))
+	mc := append([]diff.ManifestChange(nil), r.Manifest...)
+	sort.SliceStable(mc, func(i, j int) bool { return manifestRank(mc[i].Path) < manifestRank(mc[j].Path) })
+	if len(mc) == 0 {
+		out = append(out, st.faint.r("  none"))
+	}
+	for _, c := range mc {
+		mark, sty := "~", st.note
+		switch c.Change {
+		case "added":
+			mark, sty = "+", st.add
+		case "removed":
+			mark, sty = "-", st.del
+		}
+		if manifestRank(c.Path) < 4 {
+			sty = st.warn
+		}
+		line := "  " + sty.r(mark+" "+safeText(c.Path)) + " " + st.faint.r(safeText(c.Change))
+		switch c.Change {
+		case "added":
+			line += "  " + jsonValue(c.New)
+		case "removed":
+			line += "  " + jsonValue(c.Old)
+		default:
+			line += "  " + jsonValue(c.Old) + " → " + jsonValue(c.New)
+		}
+		out = append(out, line)
+	}
+	out = append(out, "", st.title.r(fmt.Sprintf("Signals (%d)", len(r.Signals))))
+	if len(r.Signals) == 0 {
+		out = append(out, st.faint.r("  none"))
+	}
+	for _, sg := range r.Signals {
+		sev := st.sevLow
+		switch sg.Severity {
+		case "high":
+			sev = st.sevHigh
+		case "medium":
+			sev = st.sevMed
+		}
+		where := safeText(sg.Path)
+		if sg.Line > 0 {
+			where += fmt.Sprintf(":%d", sg.Line)
+		}
+		out = append(out, "  "+sev.r(fmt.Sprintf("%-6s", strings.ToUpper(safeText(sg.Severity))))+" "+st.bold.r(safeText(sg.ID))+"  "+where+"  "+safeText(sg.Title))
+		if sg.Detail != "" {
+			out = append(out, "         "+st.faint.r(safeText(sg.Detail)))
+		}
+	}
+	return out
+}
+
+// manifestRank orders manifest fields by how much they can do at install
+// or import time: scripts, then dependencies, bin, entry points, the rest.
+func manifestRank(p string) int {
+	top, _, _ := strings.Cut(p, ".")
+	switch top {
+	case "scripts":
+		return 0
+	case "dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies", "bundledDependencies", "overrides":
+		return 1
+	case "bin":
+		return 2
+	case "main", "module", "browser", "exports", "types", "typings", "imports":
+		return 3
+	case "devDependencies":
+		return 4
+	}
+	return 5
+}
+
+// jsonValue renders a manifest value compactly and safely.
+func jsonValue(v any) string {
+	if v == nil {
+		return "null"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "?"
+	}
+	return safeCell(string(b), 120)
+}
