@@ -103,6 +103,10 @@ func KindOf(err error) ErrorKind {
 	return KindNone
 }
 
+// IsNotFound reports whether err is a registry 404/410 (an unknown stage
+// id or package).
+func IsNotFound(err error) bool { return KindOf(err) == ErrNotFound }
+
 // IsOTPChallenge reports whether err asks for a (new) one-time password.
 func IsOTPChallenge(err error) bool {
 	k := KindOf(err)

@@ -98,6 +98,9 @@ func TestKindOfForeignErrors(t *testing.T) {
 	if KindOf(wrapped) != ErrConflict || !errors.Is(wrapped, ErrConflict) || errors.Is(wrapped, ErrNotFound) {
 		t.Error("wrapped kind not found")
 	}
+	if !IsNotFound(fmt.Errorf("x: %w", &Error{Kind: ErrNotFound})) || IsNotFound(&Error{Kind: ErrConflict}) || IsNotFound(nil) {
+		t.Error("IsNotFound")
+	}
 	if !IsOTPChallenge(&Error{Kind: ErrOTPRejected}) || IsOTPChallenge(&Error{Kind: ErrForbidden}) {
 		t.Error("IsOTPChallenge")
 	}
