@@ -38,7 +38,7 @@ const STYLES = {
 };
 
 // Colour is on for an interactive terminal unless NO_COLOR is set
-// (https://no-color.org); FORCE_COLOR wins over both. Browsers get no colour.
+// (see no-color.org); FORCE_COLOR wins over both. Browsers get no colour.
 function detectEnabled() {
   if (typeof process === 'undefined' || !process.env) {
     return false;
