@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math"
 	"runtime"
 	"sort"
 	"sync"
@@ -216,6 +217,12 @@ func diffPair(ctx context.Context, p pair, opts Options) (FileDiff, error) {
 	}
 	if (p.old != nil && isBinary(oldData)) || (p.new != nil && isBinary(newData)) {
 		fd.Binary = true
+		return fd, nil
+	}
+	if len(oldData) > math.MaxInt32 || len(newData) > math.MaxInt32 {
+		// Line offsets are int32 to halve the index memory; no npm
+		// package comes near this, but never misindex if one does.
+		fd.Capped = "file over 2 GiB: not diffed"
 		return fd, nil
 	}
 

@@ -218,7 +218,14 @@ func alignTokens(e0 *engine, old, new []byte, ot, nt []int32, oEnd, nEnd int, ca
 		}
 		return end
 	}
-	var ops []tokenOp
+	// Count the runs first: a rebuilt bundle has tens of thousands.
+	runs := 1
+	for i := 1; i < len(a); i++ {
+		if e.ca[i] != e.ca[i-1] {
+			runs++
+		}
+	}
+	ops := make([]tokenOp, 0, runs+2)
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
 		op := tokenOp{oldFrom: off(ot, oEnd, i), newFrom: off(nt, nEnd, j)}
@@ -250,9 +257,15 @@ func tokenHunks(old, new []byte, ops []tokenOp) []Hunk {
 	oc, nc := lineCounter{data: old, line: 1}, lineCounter{data: new, line: 1}
 	// All display lines share one backing array, cut into hunks at the
 	// end: a rebuilt bundle gives thousands of small hunks.
-	var all []Line
-	var hunks []Hunk
-	var ends []int // end of each hunk's lines in all
+	changes := 0
+	for _, op := range ops {
+		if !op.equal {
+			changes++
+		}
+	}
+	all := make([]Line, 0, 4*changes)
+	hunks := make([]Hunk, 0, changes)
+	ends := make([]int, 0, changes) // end of each hunk's lines in all
 	var h *Hunk
 	emit := func(kind LineKind, oFrom, oTo, nFrom, nTo int) {
 		var text string
