@@ -10,6 +10,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -498,5 +501,32 @@ func TestLinkEscapes(t *testing.T) {
 		if got := linkEscapes(tc.rel, tc.target, tc.hard); got != tc.want {
 			t.Errorf("linkEscapes(%q, %q, %v) = %v", tc.rel, tc.target, tc.hard, got)
 		}
+	}
+}
+
+// TestReadRealTarball runs when bench/.cache/typescript-5.5.4.tgz exists
+// (see realTarball) and checks the digests against the sha1sum tool.
+func TestReadRealTarball(t *testing.T) {
+	path := filepath.Join("..", "..", "bench", ".cache", "typescript-5.5.4.tgz")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skip("no cached typescript-5.5.4.tgz")
+	}
+	p, err := ReadBytes(data, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Lookup("package.json") == nil || p.Lookup("lib/typescript.js") == nil || len(p.Issues) != 0 {
+		t.Errorf("files %d, issues %+v", len(p.Files), p.Issues)
+	}
+	if ok, detail := VerifyBytes(data, p.Integrity, p.SHA1); !ok {
+		t.Error(detail)
+	}
+	out, err := exec.Command("sha1sum", path).Output()
+	if err != nil {
+		t.Skip("no sha1sum tool")
+	}
+	if got, _, _ := strings.Cut(string(out), " "); got != p.SHA1 {
+		t.Errorf("sha1sum %s, Read %s", got, p.SHA1)
 	}
 }
