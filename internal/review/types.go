@@ -23,6 +23,9 @@ type Review struct {
 
 	// Diff holds the full comparison (hunks) for human output and the UI.
 	Diff *diff.Result `json:"-"`
+	// ReviewedSHA1 is the sha1 of the staged tarball that was actually read
+	// and diffed: an approval is only sent if the stage record still matches it.
+	ReviewedSHA1 string `json:"-"`
 }
 
 // Staged describes the staged (or "new") side.
@@ -36,6 +39,8 @@ type Staged struct {
 	Actor     string  `json:"actor"`
 	ActorType string  `json:"actorType"`
 	CreatedAt string  `json:"createdAt"`
+	// Origin says where the tarball came from: "stage", "registry", "file" or "folder".
+	Origin string `json:"-"`
 }
 
 // Base describes the live version compared against.
@@ -44,6 +49,8 @@ type Base struct {
 	Integrity string `json:"integrity"`
 	Verified  bool   `json:"verified"`
 	Reason    string `json:"reason"`
+	// Origin says where the tarball came from: "registry", "file" or "folder".
+	Origin string `json:"-"`
 }
 
 // Summary counts the changes.

@@ -1,0 +1,378 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"unicode"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/stagegate/stagegate/internal/approval"
+	"github.com/stagegate/stagegate/internal/registry"
+	"github.com/stagegate/stagegate/internal/tarball"
+	"github.com/stagegate/stagegate/internal/termsafe"
+)
+
+// decideFlags are shared by approve and reject.
+type decideFlags struct {
+	otp    string
+	yes    bool
+	shasum string
+}
+
+func newApproveCmd(g *globals) *cobra.Command {
+	var f decideFlags
+	c := &cobra.Command{
+		Use:   "approve <stage-id>...",
+		Short: "Approve staged versions (publishes them under their tag)",
+		Long: `Approve one or more staged versions with a 2FA code. Each staged tarball is
+downloaded and checked against its stage record first, and the record is
+re-read just before sending, so what is published is what was checked. One
+code is reused while the registry accepts it; when it challenges again you are
+asked for a new one (on a terminal). Without --otp and without a terminal the
+command fails before sending anything.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.decide(cmd.Context(), "approve", args, f)
+		},
+	}
+	c.Flags().StringVar(&f.otp, "otp", "", "one-time password from your authenticator")
+	c.Flags().StringVar(&f.shasum, "shasum", "", "refuse unless the staged tarball's sha1 is this one (what you reviewed); one id only")
+	return c
+}
+
+func newRejectCmd(g *globals) *cobra.Command {
+	var f decideFlags
+	c := &cobra.Command{
+		Use:   "reject <stage-id>...",
+		Short: "Reject staged versions (deletes them for good)",
+		Long: `Reject one or more staged versions with a 2FA code. Rejection is permanent:
+the staged tarball is deleted. On a terminal you are asked to confirm unless
+--yes is given; without a terminal --yes is required.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return g.decide(cmd.Context(), "reject", args, f)
+		},
+	}
+	c.Flags().StringVar(&f.otp, "otp", "", "one-time password from your authenticator")
+	c.Flags().BoolVarP(&f.yes, "yes", "y", false, "do not ask for confirmation")
+	c.Flags().StringVar(&f.shasum, "shasum", "", "refuse unless the staged tarball's sha1 is this one; one id only")
+	return c
+}
+
+// otpSource hands out one-time codes: the --otp code first, then (on a
+// terminal) a prompt each time the registry challenges again.
+type otpSource struct {
+	code     string
+	prompt   func(msg string) (string, error)
+	prompted int
+}
+
+func (o *otpSource) next(reason string) (string, error) {
+	if o.prompt == nil {
+		if reason == "" {
+			reason = "the registry asks for a one-time password"
+		}
+		return "", usageErr("%s: pass --otp <code> (there is no terminal to ask on)", reason)
+	}
+	if o.prompted >= 5 {
+		return "", errors.New("too many one-time password attempts; run the command again")
+	}
+	o.prompted++
+	code, err := o.prompt(reason)
+	if err != nil {
+		return "", err
+	}
+	o.code = code
+	return code, nil
+}
+
+func (g *globals) terminalPrompt() func(string) (string, error) {
+	in, ok := g.stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(in.Fd())) || !isTTY(g.stderr) {
+		return nil
+	}
+	return func(reason string) (string, error) {
+		if reason != "" {
+			fmt.Fprintf(g.stderr, "%s\n", reason)
+		}
+		fmt.Fprint(g.stderr, "Enter OTP (empty for browser authentication): ")
+		b, err := term.ReadPassword(int(in.Fd()))
+		fmt.Fprintln(g.stderr)
+		if err != nil {
+			return "", err
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+}
+
+func validOTP(code string) bool {
+	if len(code) < 6 || len(code) > 8 {
+		return false
+	}
+	for _, r := range code {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func (g *globals) confirm(question string) (bool, error) {
+	if !isTTY(g.stdin) || !isTTY(g.stderr) {
+		return false, usageErr("rejection is permanent and there is no terminal to confirm on: pass --yes")
+	}
+	fmt.Fprintf(g.stderr, "%s [y/N] ", question)
+	line, err := bufio.NewReader(g.stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return false, err
+	}
+	a := strings.ToLower(strings.TrimSpace(line))
+	return a == "y" || a == "yes", nil
+}
+
+// decision is one id's result, for the summary.
+type decision struct {
+	id, pkg, version string
+	result           string
+	detail           string
+}
+
+func (g *globals) decide(ctx context.Context, action string, ids []string, f decideFlags) error {
+	seen := map[string]bool{}
+	var unique []string
+	for _, id := range ids {
+		if !registry.ValidStageID(id) {
+			return usageErr("%q is not a stage id (a UUID, as `stagegate list` shows)", termsafe.String(id))
+		}
+		if !seen[strings.ToLower(id)] {
+			seen[strings.ToLower(id)] = true
+			unique = append(unique, id)
+		}
+	}
+	if f.shasum != "" && len(unique) != 1 {
+		return usageErr("--shasum goes with exactly one stage id")
+	}
+	if f.otp != "" && !validOTP(f.otp) {
+		return usageErr("--otp takes the 6 to 8 digit code from your authenticator")
+	}
+	src := &otpSource{code: f.otp, prompt: g.terminalPrompt()}
+	if f.otp == "" && src.prompt == nil {
+		return usageErr("%s needs a one-time password: pass --otp <code> (there is no terminal to ask on)", action)
+	}
+	e, err := g.newEnv()
+	if err != nil {
+		return err
+	}
+	client := e.client
+	if f.otp != "" {
+		client = client.WithAuthType("legacy") // npm sends legacy when --otp is given
+	}
+	log, err := openAudit()
+	if err != nil {
+		return err
+	}
+	d := &approval.Decider{Client: client, Registry: e.reg, Audit: log.Append, Via: "cli"}
+
+	// Resolve every id first (404 is reported per item), as pnpm does.
+	type target struct {
+		item   registry.StageItem
+		shasum string
+	}
+	var targets []target
+	var results []decision
+	for _, id := range unique {
+		item, err := client.ViewStaged(ctx, id)
+		if err != nil {
+			if registry.IsNotFound(err) {
+				results = append(results, decision{id: id, result: "failed", detail: "no such staged version (already approved, rejected, or never staged)"})
+				continue
+			}
+			return err
+		}
+		sum, err := checkStagedTarball(ctx, client, item)
+		if err != nil {
+			results = append(results, decision{id: id, pkg: item.PackageName, version: item.Version, result: "refused", detail: err.Error()})
+			continue
+		}
+		if f.shasum != "" && !strings.EqualFold(f.shasum, sum) {
+			results = append(results, decision{id: id, pkg: item.PackageName, version: item.Version, result: "refused",
+				detail: fmt.Sprintf("the staged tarball's sha1 is %s, not the --shasum %s you reviewed", sum, f.shasum)})
+			continue
+		}
+		targets = append(targets, target{item, sum})
+	}
+	if action == "reject" && len(targets) > 0 && !f.yes {
+		var names []string
+		for _, t := range targets {
+			names = append(names, safeLine(t.item.PackageName+"@"+t.item.Version, 80))
+		}
+		ok, err := g.confirm(fmt.Sprintf("Reject %s? This deletes the staged tarball for good.", strings.Join(names, ", ")))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			fmt.Fprintln(g.stderr, "Nothing rejected.")
+			return nil
+		}
+	}
+
+	code := f.otp
+	for _, t := range targets {
+		res, err := g.decideOne(ctx, d, action, t.item, t.shasum, &code, src)
+		results = append(results, res)
+		if err != nil && abortsBatch(err) {
+			printDecisions(g, results)
+			return err
+		}
+	}
+	printDecisions(g, results)
+	for _, r := range results {
+		if r.result != "approved" && r.result != "rejected" {
+			return &exitError{code: 1, err: fmt.Errorf("%d of %d %s(s) did not succeed", countFailed(results), len(results), action)}
+		}
+	}
+	return nil
+}
+
+func countFailed(rs []decision) int {
+	n := 0
+	for _, r := range rs {
+		if r.result != "approved" && r.result != "rejected" {
+			n++
+		}
+	}
+	return n
+}
+
+// decideOne sends one decision, asking for a new code each time the registry challenges.
+func (g *globals) decideOne(ctx context.Context, d *approval.Decider, action string, item registry.StageItem, shasum string, code *string, src *otpSource) (decision, error) {
+	res := decision{id: item.ID, pkg: item.PackageName, version: item.Version}
+	for {
+		var out approval.Outcome
+		var err error
+		if action == "approve" {
+			out, err = d.Approve(ctx, item, shasum, *code)
+		} else {
+			out, err = d.Reject(ctx, item, shasum, *code)
+		}
+		if err == nil {
+			res.result, res.detail = string(out.Result), out.Detail
+			return res, nil
+		}
+		var rerr *registry.Error
+		if errors.As(err, &rerr) && (rerr.Kind == registry.ErrOTPRequired || rerr.Kind == registry.ErrOTPRejected) {
+			reason := "the registry asks for a one-time password"
+			if rerr.Kind == registry.ErrOTPRejected || *code != "" {
+				reason = "the one-time password was not accepted (" + safeLine(rerr.Message, 200) + ")"
+			}
+			next, perr := src.next(reason)
+			if perr != nil {
+				res.result, res.detail = "failed", reason
+				return res, perr
+			}
+			if next == "" {
+				if rerr.AuthURL == "" || rerr.DoneURL == "" {
+					fmt.Fprintln(g.stderr, "This registry does not offer browser authentication; enter the code from your authenticator.")
+					continue
+				}
+				tok, werr := g.webAuth(ctx, d.Client, rerr.AuthURL, rerr.DoneURL)
+				if werr != nil {
+					res.result, res.detail = "failed", werr.Error()
+					return res, werr
+				}
+				next = tok
+			} else if !validOTP(next) {
+				fmt.Fprintln(g.stderr, "A one-time password is 6 to 8 digits.")
+				continue
+			}
+			*code = next
+			continue
+		}
+		res.result = string(out.Result)
+		if res.result == "" {
+			res.result = "failed"
+		}
+		res.detail = err.Error()
+		return res, err
+	}
+}
+
+func (g *globals) webAuth(ctx context.Context, c *registry.Client, authURL, doneURL string) (string, error) {
+	fmt.Fprintf(g.stderr, "Authenticate in your browser:\n  %s\nWaiting for you to finish (ctrl+c to stop)...\n", safeLine(authURL, 500))
+	tok, err := c.PollWebAuth(ctx, doneURL)
+	if err != nil {
+		return "", fmt.Errorf("browser authentication: %w", err)
+	}
+	return tok, nil
+}
+
+// abortsBatch: auth, network and OTP problems stop a batch; per-item registry answers do not.
+func abortsBatch(err error) bool {
+	if errors.Is(err, context.Canceled) {
+		return true
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		return true
+	}
+	switch registry.KindOf(err) {
+	case registry.ErrNotFound, registry.ErrConflict, registry.ErrForbidden, registry.ErrBadRequest, registry.KindNone:
+		return false
+	}
+	return true
+}
+
+// checkStagedTarball downloads the staged tarball and checks it against the record.
+func checkStagedTarball(ctx context.Context, c *registry.Client, item registry.StageItem) (string, error) {
+	data, err := c.StagedTarball(ctx, item.ID)
+	if err != nil {
+		return "", fmt.Errorf("download the staged tarball: %w", err)
+	}
+	pkg, err := tarball.ReadBytes(data, tarball.DefaultLimits())
+	if err != nil {
+		return "", fmt.Errorf("the staged tarball is not a readable package: %w", err)
+	}
+	if !strings.EqualFold(pkg.SHA1, item.Shasum) {
+		return "", fmt.Errorf("integrity mismatch: the staged tarball's sha1 is %s but the stage record says %s", pkg.SHA1, safeLine(item.Shasum, 64))
+	}
+	return pkg.SHA1, nil
+}
+
+func printDecisions(g *globals, rs []decision) {
+	s := g.colorOn(g.stdout)
+	for _, r := range rs {
+		mark := "✗"
+		if r.result == "approved" || r.result == "rejected" {
+			mark = "✓"
+		}
+		name := r.id
+		if r.pkg != "" {
+			name = r.pkg + "@" + r.version
+		}
+		line := fmt.Sprintf("%s %s %s", mark, safeLine(name, 120), r.result)
+		if r.detail != "" && mark == "✗" {
+			line += ": " + safeLine(r.detail, 300)
+		}
+		if s {
+			if mark == "✓" {
+				line = "\x1b[32m" + line + "\x1b[0m"
+			} else {
+				line = "\x1b[31m" + line + "\x1b[0m"
+			}
+		}
+		fmt.Fprintln(g.stdout, line)
+	}
+}
+
+// safeLine renders untrusted text as one terminal-safe line of at most n columns.
+func safeLine(s string, n int) string {
+	out, _ := termsafe.Line(s, n)
+	return out
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stagegate/stagegate/internal/registry"
+	"github.com/stagegate/stagegate/internal/report"
+	"github.com/stagegate/stagegate/internal/tarball"
+)
+
+func newListCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "list [<pkg>]",
+		Short: "List every staged version (all pages)",
+		Long:  "List the versions waiting in the stage queue, every page, optionally for one package (name or name@*).",
+		Args:  cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			pkg := ""
+			if len(args) == 1 {
+				pkg = strings.TrimSuffix(args[0], "@*")
+				if strings.Contains(strings.TrimPrefix(pkg, "@"), "@") {
+					return usageErr("list takes a package name (optionally name@*), not a version: %q", args[0])
+				}
+			}
+			e, err := g.newEnv()
+			if err != nil {
+				return err
+			}
+			items, err := e.client.ListStaged(cmd.Context(), pkg)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				if items == nil {
+					items = []registry.StageItem{}
+				}
+				return writeJSON(g, items)
+			}
+			return report.StageList(g.stdout, items, report.Style{Color: g.colorOn(g.stdout)})
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print the stage items as JSON, as `npm stage list --json` does")
+	return c
+}
+
+func newViewCmd(g *globals) *cobra.Command {
+	var asJSON bool
+	c := &cobra.Command{
+		Use:   "view <stage-id>",
+		Short: "Show one staged version",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			e, err := g.newEnv()
+			if err != nil {
+				return err
+			}
+			item, err := e.client.ViewStaged(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(g, item)
+			}
+			return report.StageItem(g.stdout, item, extraKeys(item), report.Style{Color: g.colorOn(g.stdout)})
+		},
+	}
+	c.Flags().BoolVar(&asJSON, "json", false, "print the stage item as JSON, as `npm stage view --json` does")
+	return c
+}
+
+// extraKeys lists fields of the raw item beyond the known ones, as npm prints them.
+func extraKeys(item registry.StageItem) [][2]string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(item.Raw, &m) != nil {
+		return nil
+	}
+	known := map[string]bool{"id": true, "packageName": true, "version": true, "tag": true, "createdAt": true, "actor": true, "actorType": true, "access": true, "shasum": true}
+	var out [][2]string
+	for k, v := range m {
+		if known[k] {
+			continue
+		}
+		var s string
+		if json.Unmarshal(v, &s) != nil {
+			s = string(v)
+		}
+		out = append(out, [2]string{k, s})
+	}
+	sortPairs(out)
+	return out
+}
+
+func sortPairs(p [][2]string) {
+	for i := 1; i < len(p); i++ {
+		for j := i; j > 0 && p[j][0] < p[j-1][0]; j-- {
+			p[j], p[j-1] = p[j-1], p[j]
+		}
+	}
+}
+
+func newDownloadCmd(g *globals) *cobra.Command {
+	var out string
+	c := &cobra.Command{
+		Use:   "download <stage-id>",
+		Short: "Download a staged tarball (verified against the stage record)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			e, err := g.newEnv()
+			if err != nil {
+				return err
+			}
+			ctx := cmd.Context()
+			item, err := e.client.ViewStaged(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			data, err := e.client.StagedTarball(ctx, item.ID)
+			if err != nil {
+				return err
+			}
+			pkg, err := tarball.ReadBytes(data, tarball.DefaultLimits())
+			if err != nil {
+				return fmt.Errorf("the staged tarball is not a readable package: %w", err)
+			}
+			if !strings.EqualFold(pkg.SHA1, item.Shasum) {
+				return fmt.Errorf("integrity mismatch: the tarball's sha1 is %s but the stage record says %q; not saved", pkg.SHA1, item.Shasum)
+			}
+			if out == "" {
+				out = downloadName(item)
+			}
+			if err := writeFileAtomic(out, data); err != nil {
+				return err
+			}
+			fmt.Fprintf(g.stderr, "saved %s (%d bytes, sha1 %s verified)\n", out, len(data), pkg.SHA1)
+			return nil
+		},
+	}
+	c.Flags().StringVarP(&out, "output", "o", "", "file to write (default: <name>-<version>-<id>.tgz as npm names it)")
+	return c
+}
+
+// downloadName follows npm stage download: the first "@" dropped, the first "/" turned into "-".
+func downloadName(item registry.StageItem) string {
+	name := strings.Replace(strings.Replace(item.PackageName, "@", "", 1), "/", "-", 1)
+	base := fmt.Sprintf("%s-%s-%s.tgz", name, item.Version, item.ID)
+	return filepath.Base(strings.Map(func(r rune) rune {
+		if r == '/' || r == '\\' || r < 0x20 || r == 0x7f {
+			return '_'
+		}
+		return r
+	}, base))
+}
+
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".stagegate-*")
+	if err != nil {
+		return err
+	}
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		os.Remove(tmp.Name())
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func writeJSON(g *globals, v any) error {
+	enc := json.NewEncoder(g.stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

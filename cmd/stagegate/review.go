@@ -1,0 +1,144 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stagegate/stagegate/internal/pack"
+	"github.com/stagegate/stagegate/internal/report"
+	"github.com/stagegate/stagegate/internal/review"
+)
+
+// reviewFlags are shared by diff and compare.
+type reviewFlags struct {
+	asJSON   bool
+	nameOnly bool
+	stat     bool
+	failOn   string
+}
+
+func (f *reviewFlags) register(c *cobra.Command) {
+	c.Flags().BoolVar(&f.asJSON, "json", false, "print the review as one JSON document (schema 1)")
+	c.Flags().BoolVar(&f.nameOnly, "name-only", false, "print only the paths of changed files")
+	c.Flags().BoolVar(&f.stat, "stat", false, "print the summary and file table without the diff")
+	c.Flags().StringVar(&f.failOn, "fail-on", "", "exit 3 when a signal at or above this severity is found: high, medium or low")
+}
+
+var severityRank = map[string]int{"low": 1, "medium": 2, "high": 3}
+
+func (f *reviewFlags) validate() error {
+	if f.failOn != "" {
+		if _, ok := severityRank[f.failOn]; !ok {
+			return usageErr("--fail-on %q: use high, medium or low", f.failOn)
+		}
+	}
+	if f.nameOnly && f.stat {
+		return usageErr("--name-only and --stat cannot be combined")
+	}
+	return nil
+}
+
+func (f *reviewFlags) output(g *globals, r *review.Review) error {
+	if f.asJSON {
+		if err := writeJSON(g, r); err != nil {
+			return err
+		}
+	} else {
+		mode := report.Full
+		switch {
+		case f.nameOnly:
+			mode = report.NameOnly
+		case f.stat:
+			mode = report.Stat
+		}
+		if err := report.Review(g.stdout, r, mode, report.Style{Color: g.colorOn(g.stdout)}); err != nil {
+			return err
+		}
+	}
+	if f.failOn != "" {
+		threshold := severityRank[f.failOn]
+		for _, s := range r.Signals {
+			if severityRank[s.Severity] >= threshold {
+				return &exitError{code: 3, err: fmt.Errorf("signal %s (%s) at or above --fail-on %s", s.ID, s.Severity, f.failOn)}
+			}
+		}
+	}
+	return nil
+}
+
+func newDiffCmd(g *globals) *cobra.Command {
+	var f reviewFlags
+	var base string
+	c := &cobra.Command{
+		Use:   "diff <stage-id>",
+		Short: "Review a staged version against the last live version",
+		Long: `Fetch a staged version and its base (the version its tag points to, or
+the highest published version below it), verify both tarballs, and show what
+changed: package.json first, then every file.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.validate(); err != nil {
+				return err
+			}
+			e, err := g.newEnv()
+			if err != nil {
+				return err
+			}
+			r, err := e.engine().ReviewID(cmd.Context(), args[0], review.Options{Base: base})
+			if err != nil {
+				return err
+			}
+			return f.output(g, r)
+		},
+	}
+	c.Flags().StringVar(&base, "base", "", "compare against this published version instead of the automatic choice")
+	f.register(c)
+	return c
+}
+
+func newCompareCmd(g *globals) *cobra.Command {
+	var f reviewFlags
+	c := &cobra.Command{
+		Use:   "compare <old> <new>",
+		Short: "Compare two packages: .tgz files, package folders, or name@version",
+		Args:  cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := f.validate(); err != nil {
+				return err
+			}
+			eng := &review.Engine{}
+			if needsRegistry(args[0]) || needsRegistry(args[1]) {
+				e, err := g.newEnv()
+				if err != nil {
+					return err
+				}
+				eng = e.engine()
+			}
+			r, err := eng.Compare(cmd.Context(), args[0], args[1], review.Options{Packer: packDir})
+			if err != nil {
+				return err
+			}
+			return f.output(g, r)
+		},
+	}
+	f.register(c)
+	return c
+}
+
+// needsRegistry reports whether a compare argument names a registry version.
+func needsRegistry(spec string) bool {
+	if fileExists(spec) {
+		return false
+	}
+	return strings.Contains(strings.TrimPrefix(spec, "@"), "@")
+}
+
+func packDir(dir string) ([]byte, error) {
+	files, err := pack.Dir(dir)
+	if err != nil {
+		return nil, err
+	}
+	return pack.Tgz(files)
+}

@@ -1,0 +1,265 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/stagegate/stagegate/internal/diff"
+	"github.com/stagegate/stagegate/internal/review"
+	"github.com/stagegate/stagegate/internal/termsafe"
+)
+
+// ReviewMode selects how much of a review is printed.
+type ReviewMode int
+
+// Review output modes.
+const (
+	Full     ReviewMode = iota // header, manifest, file table, unified diff
+	Stat                       // header, manifest, file table with a +/- bar
+	NameOnly                   // one changed path per line
+)
+
+// MaxLineCols caps how much of one diff line is printed; the rest is noted.
+const MaxLineCols = 400
+
+// Review prints a review as a maintainer reads it: what is being compared and
+// whether both tarballs are verified, manifest changes first, then files.
+func Review(w io.Writer, r *review.Review, mode ReviewMode, s Style) error {
+	var b strings.Builder
+	if mode == NameOnly {
+		for _, f := range r.Files {
+			b.WriteString(s.safe(f.Path, 0))
+			b.WriteByte('\n')
+		}
+		_, err := io.WriteString(w, b.String())
+		return err
+	}
+	header(&b, r, s)
+	if len(r.Manifest) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", s.paint(sgrBold, "package.json changes"))
+		for _, m := range r.Manifest {
+			fmt.Fprintf(&b, "  %s %s  %s\n", changeMark(m.Change, s), s.safe(m.Path, 80), manifestValues(m, s))
+		}
+	}
+	fmt.Fprintf(&b, "\n%s  %s\n", s.paint(sgrBold, "files"), summaryLine(r.Summary))
+	fileTable(&b, r, mode == Stat, s)
+	if mode == Full && r.Diff != nil {
+		for i := range r.Diff.Files {
+			fileDiff(&b, &r.Diff.Files[i], s)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func header(b *strings.Builder, r *review.Review, s Style) {
+	st := r.Staged
+	fmt.Fprintf(b, "%s %s", s.paint(sgrBold, s.safe(r.Package, 0)), s.paint(sgrGreen, s.safe(st.Version, 0)))
+	if st.Tag != "" {
+		fmt.Fprintf(b, " (tag %s)", s.safe(st.Tag, 0))
+	}
+	if r.Base != nil {
+		fmt.Fprintf(b, "  vs  %s", s.paint(sgrYellow, s.safe(r.Base.Version, 0)))
+		fmt.Fprintf(b, "  [%s]\n", s.safe(r.Base.Reason, 0))
+	} else {
+		b.WriteString("  (first release: every file is new)\n")
+	}
+	if st.ID != nil {
+		by := s.safe(st.Actor, 0)
+		if st.ActorType != "" {
+			by += " (" + s.safe(st.ActorType, 0) + ")"
+		}
+		fmt.Fprintf(b, "stage id %s  staged by %s  %s\n", s.safe(*st.ID, 0), by, s.safe(st.CreatedAt, 0))
+	}
+	switch {
+	case st.Origin == "file" || st.Origin == "folder":
+		fmt.Fprintf(b, "new: local %s, sha1 %s\n", st.Origin, s.safe(st.Shasum, 0))
+	case st.Verified && st.Origin == "stage":
+		fmt.Fprintf(b, "%s staged tarball sha1 %s matches the stage record\n", s.paint(sgrGreen, "✓ verified"), s.safe(st.Shasum, 0))
+	case st.Verified:
+		fmt.Fprintf(b, "%s %s matches its packument integrity\n", s.paint(sgrGreen, "✓ verified"), s.safe(st.Version, 0))
+	default:
+		fmt.Fprintf(b, "%s the tarball does not match the registry's record (recorded %s; actual sha1 of what was downloaded differs): do not approve\n",
+			s.paint(sgrRed+sgrBold, "✗ INTEGRITY MISMATCH"), s.safe(orDash(st.Shasum), 0))
+	}
+	if r.Base != nil {
+		switch {
+		case r.Base.Origin == "file" || r.Base.Origin == "folder":
+			fmt.Fprintf(b, "old: local %s\n", r.Base.Origin)
+		case r.Base.Verified:
+			fmt.Fprintf(b, "%s base %s matches its packument integrity\n", s.paint(sgrGreen, "✓ verified"), s.safe(r.Base.Version, 0))
+		default:
+			fmt.Fprintf(b, "%s base %s tarball does not match its packument integrity\n", s.paint(sgrRed+sgrBold, "✗ INTEGRITY MISMATCH"), s.safe(r.Base.Version, 0))
+		}
+	}
+}
+
+func orDash(v string) string {
+	if v == "" {
+		return "-"
+	}
+	return v
+}
+
+func changeMark(change string, s Style) string {
+	switch change {
+	case "added":
+		return s.paint(sgrGreen, "+")
+	case "removed":
+		return s.paint(sgrRed, "-")
+	default:
+		return s.paint(sgrYellow, "~")
+	}
+}
+
+func jsonValue(v any) string {
+	if v == nil {
+		return "(none)"
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func manifestValues(m diff.ManifestChange, s Style) string {
+	switch m.Change {
+	case "added":
+		return s.paint(sgrGreen, s.safe(jsonValue(m.New), 160))
+	case "removed":
+		return s.paint(sgrRed, s.safe(jsonValue(m.Old), 160))
+	default:
+		return s.paint(sgrRed, s.safe(jsonValue(m.Old), 76)) + " → " + s.paint(sgrGreen, s.safe(jsonValue(m.New), 76))
+	}
+}
+
+func summaryLine(sum review.Summary) string {
+	return fmt.Sprintf("%d added, %d removed, %d modified; +%d -%d lines; %s → %s",
+		sum.FilesAdded, sum.FilesRemoved, sum.FilesModified, sum.LinesAdded, sum.LinesRemoved,
+		Bytes(sum.BytesBefore), Bytes(sum.BytesAfter))
+}
+
+// Bytes renders a size for people.
+func Bytes(n int64) string {
+	switch {
+	case n < 1024:
+		return fmt.Sprintf("%d B", n)
+	case n < 1024*1024:
+		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+	default:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1024*1024))
+	}
+}
+
+func statusMark(status string) string {
+	switch status {
+	case "added":
+		return "A"
+	case "removed":
+		return "D"
+	case "mode":
+		return "T"
+	default:
+		return "M"
+	}
+}
+
+func fileTable(b *strings.Builder, r *review.Review, bars bool, s Style) {
+	rows := make([][]string, 0, len(r.Files))
+	maxChange := 1
+	for _, f := range r.Files {
+		if c := f.LinesAdded + f.LinesRemoved; c > maxChange {
+			maxChange = c
+		}
+	}
+	for _, f := range r.Files {
+		size := Bytes(f.NewSize)
+		switch f.Status {
+		case "removed":
+			size = Bytes(f.OldSize)
+		case "modified", "mode":
+			size = fmt.Sprintf("%s → %s", Bytes(f.OldSize), Bytes(f.NewSize))
+		}
+		lines := s.paint(sgrGreen, fmt.Sprintf("+%d", f.LinesAdded)) + " " + s.paint(sgrRed, fmt.Sprintf("-%d", f.LinesRemoved))
+		if f.Binary {
+			lines = "binary"
+		}
+		if f.Status == "mode" {
+			lines = fmt.Sprintf("mode %s → %s", f.OldMode, f.NewMode)
+		}
+		row := []string{statusMark(f.Status), s.safe(f.Path, 100), size, lines}
+		if bars && !f.Binary {
+			const width = 30
+			plus := f.LinesAdded * width / maxChange
+			minus := f.LinesRemoved * width / maxChange
+			if f.LinesAdded > 0 && plus == 0 {
+				plus = 1
+			}
+			if f.LinesRemoved > 0 && minus == 0 {
+				minus = 1
+			}
+			row = append(row, s.paint(sgrGreen, strings.Repeat("+", plus))+s.paint(sgrRed, strings.Repeat("-", minus)))
+		} else if bars {
+			row = append(row, "")
+		}
+		rows = append(rows, row)
+	}
+	hdr := []string{"", "PATH", "SIZE", "LINES"}
+	if bars {
+		hdr = append(hdr, "")
+	}
+	if len(rows) == 0 {
+		b.WriteString("  no file changed\n")
+		return
+	}
+	var tb strings.Builder
+	_ = table(&tb, hdr, rows, s)
+	for _, line := range strings.SplitAfter(strings.TrimRight(tb.String(), "\n"), "\n") {
+		b.WriteString("  " + strings.TrimRight(line, " \n") + "\n")
+	}
+}
+
+// fileDiff writes one file's unified diff with old and new line numbers.
+func fileDiff(b *strings.Builder, f *diff.FileDiff, s Style) {
+	path := s.safe(f.Path, 0)
+	fmt.Fprintf(b, "\n%s\n", s.paint(sgrBold, fmt.Sprintf("── %s %s ", statusMark(string(f.Status)), path)+strings.Repeat("─", max(3, 60-visibleWidth(path)))))
+	if f.OldMode != f.NewMode && f.Status == diff.Modified || f.Status == diff.ModeOnly {
+		fmt.Fprintf(b, "mode %04o → %04o\n", f.OldMode, f.NewMode)
+	}
+	if f.Binary {
+		fmt.Fprintf(b, "binary file, %s → %s\n", Bytes(f.OldSize), Bytes(f.NewSize))
+		return
+	}
+	if f.TokenDiff {
+		b.WriteString(s.paint(sgrDim, "minified or single-line file: diffed by tokens") + "\n")
+	}
+	if f.Capped != "" {
+		b.WriteString(s.paint(sgrYellow, "partial diff: "+termsafe.String(f.Capped)) + "\n")
+	}
+	for _, h := range f.Hunks {
+		fmt.Fprintf(b, "%s\n", s.paint(sgrCyan, fmt.Sprintf("@@ -%d,%d +%d,%d @@", h.OldStart, h.OldLines, h.NewStart, h.NewLines)))
+		for _, l := range h.Lines {
+			oldNo, newNo := "", ""
+			if l.OldNo > 0 {
+				oldNo = fmt.Sprint(l.OldNo)
+			}
+			if l.NewNo > 0 {
+				newNo = fmt.Sprint(l.NewNo)
+			}
+			text, cut := termsafe.Line(termsafe.ExpandTabs(l.Text, 4), MaxLineCols)
+			_ = cut
+			gutter := s.paint(sgrDim, fmt.Sprintf("%6s %6s │", oldNo, newNo))
+			switch l.Kind {
+			case diff.Add:
+				fmt.Fprintf(b, "%s%s\n", gutter, s.paint(sgrGreen, "+"+text))
+			case diff.Del:
+				fmt.Fprintf(b, "%s%s\n", gutter, s.paint(sgrRed, "-"+text))
+			default:
+				fmt.Fprintf(b, "%s %s\n", gutter, text)
+			}
+		}
+	}
+}

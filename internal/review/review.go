@@ -1,0 +1,323 @@
+package review
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/stagegate/stagegate/internal/diff"
+	"github.com/stagegate/stagegate/internal/registry"
+	"github.com/stagegate/stagegate/internal/tarball"
+)
+
+// Fetcher is the part of the registry client a review needs.
+type Fetcher interface {
+	ViewStaged(ctx context.Context, id string) (registry.StageItem, error)
+	StagedTarball(ctx context.Context, id string) ([]byte, error)
+	Packument(ctx context.Context, name string) (*registry.Packument, error)
+	Tarball(ctx context.Context, url string, maxBytes int64) ([]byte, error)
+}
+
+// Engine computes reviews. It is safe for concurrent use.
+type Engine struct {
+	Registry Fetcher
+	Cache    *Cache // may be nil
+	Limits   tarball.Limits
+	Diff     diff.Options
+}
+
+// Options tune one review.
+type Options struct {
+	Base     string                           // --base override
+	Progress func(Progress)                   // may be nil; called from worker goroutines
+	Packer   func(dir string) ([]byte, error) // packs a folder as npm would, for compare
+}
+
+func (o Options) report(p Progress) {
+	if o.Progress != nil {
+		o.Progress(p)
+	}
+}
+
+// ReviewID fetches the stage item and reviews it.
+func (e *Engine) ReviewID(ctx context.Context, id string, opts Options) (*Review, error) {
+	opts.report(Progress{Phase: "item"})
+	item, err := e.Registry.ViewStaged(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return e.ReviewStaged(ctx, item, opts)
+}
+
+// ReviewStaged reviews a staged version against its base: it fetches the
+// packument and both tarballs concurrently, verifies both digests, and diffs.
+func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts Options) (*Review, error) {
+	if item.PackageName == "" || item.Version == "" {
+		return nil, fmt.Errorf("stage item %s has no package name or version", item.ID)
+	}
+	maxBytes := e.limits().MaxCompressed
+	var (
+		stagedBytes []byte
+		pack        *registry.Packument
+	)
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		opts.report(Progress{Phase: "staged tarball"})
+		b, err := e.Registry.StagedTarball(gctx, item.ID)
+		if err != nil {
+			return fmt.Errorf("download staged tarball of %s@%s: %w", item.PackageName, item.Version, err)
+		}
+		stagedBytes = b
+		return nil
+	})
+	var baseBytes []byte
+	var choice BaseChoice
+	var baseMeta registry.Version
+	g.Go(func() error {
+		opts.report(Progress{Phase: "packument"})
+		p, err := e.Registry.Packument(gctx, item.PackageName)
+		if err != nil && !registry.IsNotFound(err) {
+			return fmt.Errorf("fetch packument of %s: %w", item.PackageName, err)
+		}
+		pack = p
+		choice, err = PickBase(p, item.Version, item.Tag, opts.Base)
+		if err != nil {
+			return err
+		}
+		if choice.Version == "" {
+			return nil
+		}
+		baseMeta = p.Versions[choice.Version]
+		opts.report(Progress{Phase: "base tarball"})
+		b, err := e.liveTarball(gctx, baseMeta, maxBytes)
+		if err != nil {
+			return fmt.Errorf("download %s@%s: %w", item.PackageName, choice.Version, err)
+		}
+		baseBytes = b
+		return nil
+	})
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	_ = pack
+
+	var oldPkg *tarball.Package
+	var base *Base
+	if choice.Version != "" {
+		p, err := tarball.ReadBytes(baseBytes, e.limits())
+		if err != nil {
+			return nil, fmt.Errorf("%s@%s (base): %w", item.PackageName, choice.Version, err)
+		}
+		oldPkg = p
+		ok, _ := tarball.VerifyIntegrity(p, baseMeta.Dist.Integrity, baseMeta.Dist.Shasum)
+		base = &Base{Version: choice.Version, Integrity: p.Integrity, Verified: ok, Reason: choice.Reason, Origin: "registry"}
+	}
+	newPkg, err := tarball.ReadBytes(stagedBytes, e.limits())
+	if err != nil {
+		return nil, fmt.Errorf("%s@%s (staged): %w", item.PackageName, item.Version, err)
+	}
+	id := item.ID
+	staged := Staged{
+		Version: item.Version, ID: &id, Tag: item.Tag, Shasum: item.Shasum, Integrity: newPkg.Integrity,
+		Verified: item.Shasum != "" && strings.EqualFold(item.Shasum, newPkg.SHA1),
+		Actor:    item.Actor, ActorType: item.ActorType, CreatedAt: item.CreatedAt,
+		Origin: "stage",
+	}
+	opts.report(Progress{Phase: "diff"})
+	res, err := diff.Compare(ctx, oldPkg, newPkg, e.Diff)
+	if err != nil {
+		return nil, err
+	}
+	r := Build(item.PackageName, staged, base, oldPkg, newPkg, res)
+	r.ReviewedSHA1 = newPkg.SHA1
+	opts.report(Progress{Phase: "done"})
+	return r, nil
+}
+
+// liveTarball returns a published version's tarball from the cache or the registry.
+func (e *Engine) liveTarball(ctx context.Context, v registry.Version, maxBytes int64) ([]byte, error) {
+	if b := e.Cache.Get(v.Dist.Integrity); b != nil {
+		return b, nil
+	}
+	if v.Dist.Tarball == "" {
+		return nil, fmt.Errorf("the packument has no tarball URL for %s", v.Version)
+	}
+	b, err := e.Registry.Tarball(ctx, v.Dist.Tarball, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	_ = e.Cache.Put(v.Dist.Integrity, b) // a cache failure only costs a later download
+	return b, nil
+}
+
+func (e *Engine) limits() tarball.Limits {
+	l := e.Limits
+	if l.MaxUnpacked == 0 && l.MaxEntries == 0 {
+		l = tarball.DefaultLimits()
+	}
+	return l
+}
+
+// Side is one side of a compare: a loaded package and how it was named.
+type Side struct {
+	Name, Version string
+	Pkg           *tarball.Package
+	Integrity     string // the registry's record, for name@version sides
+	Verified      bool
+	Origin        string // registry, file, folder
+}
+
+// LoadSide resolves a compare argument: a .tgz path, a package folder (packed
+// as npm would pack it), or name@version from the registry.
+func (e *Engine) LoadSide(ctx context.Context, spec string, opts Options) (*Side, error) {
+	if st, err := os.Stat(spec); err == nil {
+		var data []byte
+		if st.IsDir() {
+			if opts.Packer == nil {
+				return nil, fmt.Errorf("%s is a folder, and no packer is configured", spec)
+			}
+			data, err = opts.Packer(spec)
+			if err != nil {
+				return nil, fmt.Errorf("pack %s: %w", spec, err)
+			}
+		} else {
+			data, err = os.ReadFile(spec)
+			if err != nil {
+				return nil, err
+			}
+		}
+		p, err := tarball.ReadBytes(data, e.limits())
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", filepath.Base(spec), err)
+		}
+		name, ver := manifestNameVersion(p)
+		origin := "file"
+		if st.IsDir() {
+			origin = "folder"
+		}
+		return &Side{Name: name, Version: ver, Pkg: p, Integrity: p.Integrity, Verified: true, Origin: origin}, nil
+	}
+	name, ver, ok := splitSpec(spec)
+	if !ok {
+		return nil, fmt.Errorf("%q is not a .tgz file, a package folder, or name@version", spec)
+	}
+	if e.Registry == nil {
+		return nil, fmt.Errorf("%s: no registry configured", spec)
+	}
+	pk, err := e.Registry.Packument(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("fetch packument of %s: %w", name, err)
+	}
+	if tv, isTag := pk.DistTags[ver]; isTag {
+		ver = tv
+	}
+	meta, found := pk.Versions[ver]
+	if !found {
+		return nil, fmt.Errorf("%s has no published version %s", name, ver)
+	}
+	b, err := e.liveTarball(ctx, meta, e.limits().MaxCompressed)
+	if err != nil {
+		return nil, fmt.Errorf("download %s@%s: %w", name, ver, err)
+	}
+	p, err := tarball.ReadBytes(b, e.limits())
+	if err != nil {
+		return nil, fmt.Errorf("%s@%s: %w", name, ver, err)
+	}
+	ok, _ = tarball.VerifyIntegrity(p, meta.Dist.Integrity, meta.Dist.Shasum)
+	return &Side{Name: name, Version: ver, Pkg: p, Integrity: meta.Dist.Integrity, Verified: ok, Origin: "registry"}, nil
+}
+
+// Compare reviews two arbitrary packages (stagegate compare).
+func (e *Engine) Compare(ctx context.Context, oldSpec, newSpec string, opts Options) (*Review, error) {
+	var oldSide, newSide *Side
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() (err error) { oldSide, err = e.LoadSide(gctx, oldSpec, opts); return })
+	g.Go(func() (err error) { newSide, err = e.LoadSide(gctx, newSpec, opts); return })
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	opts.report(Progress{Phase: "diff"})
+	res, err := diff.Compare(ctx, oldSide.Pkg, newSide.Pkg, e.Diff)
+	if err != nil {
+		return nil, err
+	}
+	staged := Staged{Version: newSide.Version, Shasum: newSide.Pkg.SHA1, Integrity: newSide.Pkg.Integrity, Verified: newSide.Verified, Origin: newSide.Origin}
+	base := &Base{Version: oldSide.Version, Integrity: oldSide.Pkg.Integrity, Verified: oldSide.Verified, Reason: "compare " + oldSpec, Origin: oldSide.Origin}
+	name := newSide.Name
+	if name == "" {
+		name = oldSide.Name
+	}
+	r := Build(name, staged, base, oldSide.Pkg, newSide.Pkg, res)
+	r.ReviewedSHA1 = newSide.Pkg.SHA1
+	return r, nil
+}
+
+// splitSpec splits name@version (scoped names keep their leading @).
+func splitSpec(spec string) (name, version string, ok bool) {
+	at := strings.LastIndex(spec, "@")
+	if at <= 0 || at == len(spec)-1 {
+		return "", "", false
+	}
+	return spec[:at], spec[at+1:], true
+}
+
+// Build assembles the review document from a comparison.
+func Build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Package, res *diff.Result) *Review {
+	r := &Review{Schema: Schema, Package: pkgName, Staged: staged, Base: base, Diff: res,
+		Manifest: []diff.ManifestChange{}, Files: []File{}, Signals: []Signal{}}
+	if oldPkg != nil {
+		r.Summary.BytesBefore = oldPkg.Unpacked
+	}
+	if newPkg != nil {
+		r.Summary.BytesAfter = newPkg.Unpacked
+	}
+	if res == nil {
+		return r
+	}
+	if res.Manifest != nil {
+		r.Manifest = res.Manifest
+	}
+	for _, f := range res.Files {
+		switch f.Status {
+		case diff.Added:
+			r.Summary.FilesAdded++
+		case diff.Removed:
+			r.Summary.FilesRemoved++
+		default:
+			r.Summary.FilesModified++
+		}
+		r.Summary.LinesAdded += f.LinesAdded
+		r.Summary.LinesRemoved += f.LinesRemoved
+		r.Files = append(r.Files, File{
+			Path: f.Path, Status: string(f.Status), Binary: f.Binary, OldSize: f.OldSize, NewSize: f.NewSize,
+			OldMode: modeString(f.OldMode, f.Status == diff.Added), NewMode: modeString(f.NewMode, f.Status == diff.Removed),
+			LinesAdded: f.LinesAdded, LinesRemoved: f.LinesRemoved,
+		})
+	}
+	sort.SliceStable(r.Files, func(i, j int) bool { return r.Files[i].Path < r.Files[j].Path })
+	return r
+}
+
+func modeString(m uint32, absent bool) string {
+	if absent {
+		return ""
+	}
+	return fmt.Sprintf("%04o", m&0o7777)
+}
+
+func manifestNameVersion(p *tarball.Package) (string, string) {
+	f := p.Lookup("package.json")
+	if f == nil {
+		return "", ""
+	}
+	var m struct{ Name, Version string }
+	if err := jsonUnmarshal(f.Data, &m); err != nil {
+		return "", ""
+	}
+	return m.Name, m.Version
+}
