@@ -82,6 +82,19 @@ func TestNPMStageLifecycle(t *testing.T) {
 		t.Errorf("stagegate download: sha1 %s, item shasum %s", got, shasum)
 	}
 
+	// Staging the same version again is a conflict (staged and published
+	// versions share one index, stage-protocol.md §3).
+	w.writePackage(name, "1.1.0")
+	if r := w.runNPM("stage", "publish"); r.OK() || !bytes.Contains(r.Stderr, []byte("409")) {
+		t.Errorf("staging 1.1.0 twice: want a 409 failure\n%s", w.npm.Describe(r))
+	}
+
+	// No code and no TTY: npm gets the OTP challenge and fails with EOTP
+	// instead of prompting.
+	if r := w.runNPM("stage", "approve", id); r.OK() || !bytes.Contains(r.Stderr, []byte("EOTP")) {
+		t.Errorf("approve without --otp: want a failure with EOTP\n%s", w.npm.Describe(r))
+	}
+
 	// A wrong code: npm fails with EOTP and nothing is published.
 	bad := wrongCode(t, srv.TOTPSecret())
 	r := w.runNPM("stage", "approve", id, "--otp", bad)
@@ -282,6 +295,10 @@ func TestStagegateBinaryApproveReject(t *testing.T) {
 	idB := w.stagePublish(name, "1.0.2", "--tag", "canary")
 	sameJSON(t, "list --json", w.npmList(), w.sgList())
 
+	// No --otp and no TTY: a clear failure that asks for --otp, no prompt.
+	if r := w.runSG("approve", idA); r.OK() || !bytes.Contains(r.Stderr, []byte("--otp")) {
+		t.Errorf("stagegate approve without --otp or a TTY: want a failure naming --otp\n%s", w.sg.Describe(r))
+	}
 	bad := wrongCode(t, sl.TOTPSecret)
 	if r := w.runSG("approve", idA, "--otp", bad); r.OK() {
 		t.Fatalf("stagegate approve with a wrong code succeeded:\n%s", w.sg.Describe(r))
