@@ -35,11 +35,9 @@ var payloads = []string{
 // docHosts may appear in benign files (schema URLs, licences, links in
 // READMEs); payload files may name only .invalid hosts and TEST-NET IPs.
 var docHosts = map[string]bool{
-	"www.w3.org":     true, // SVG and XHTML namespaces, in @acme/charts and the d3 bundle
-	"d3js.org":       true,
-	"no-color.org":   true,
-	"github.com":     true, // the ESTree spec link in scopewalk's README
-	"www.apache.org": true,
+	"www.w3.org": true, // SVG and XHTML namespaces, in @acme/charts and the d3 bundle
+	"d3js.org":   true, // d3's licence notice
+	"github.com": true, // the ESTree spec link in scopewalk's README
 }
 
 type seedVersion struct {
