@@ -416,7 +416,20 @@ func golden(t *testing.T, name, got string) {
 		t.Fatalf("%v (run go test ./ui -run %s -update)", err, t.Name())
 	}
 	if string(want) != got {
-		t.Errorf("%s differs from golden (run with -update to accept):\n--- got\n%s\n--- want\n%s", name, got, want)
+		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < max(len(gl), len(wl)); i++ {
+			var g, w string
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if g != w {
+				t.Errorf("%s differs from golden at line %d (run with -update to accept):\ngot:  %q\nwant: %q\n--- got\n%s", name, i+1, g, w, got)
+				return
+			}
+		}
 	}
 }
 

@@ -137,10 +137,12 @@ func (m *Model) cancelJob(key string) {
 	}
 }
 
-// needsFetch reports whether key has no review, running or kept.
-func (m *Model) needsFetch(key string) bool {
+// needsFetch reports whether key has no review, running or kept. An evicted
+// review is fetched again only when opened: prefetching it would evict
+// another, round and round.
+func (m *Model) needsFetch(key string, open bool) bool {
 	e, ok := m.reviews[key]
-	return !ok || e.state == revEvicted
+	return !ok || (open && e.state == revEvicted)
 }
 
 // schedule fills free job slots: the open review first, then the cursor row,
@@ -148,7 +150,7 @@ func (m *Model) needsFetch(key string) bool {
 // user asks with r), so a broken item cannot make the dashboard loop.
 func (m *Model) schedule() tea.Cmd {
 	var cmds []tea.Cmd
-	if m.rv != nil && m.needsFetch(m.rv.key) {
+	if m.rv != nil && m.needsFetch(m.rv.key, true) {
 		if len(m.jobs) >= maxReviewJobs {
 			// The review on screen outranks prefetches: give it a slot.
 			for k := range m.jobs {
@@ -162,7 +164,7 @@ func (m *Model) schedule() tea.Cmd {
 	start := m.cursor
 	for n := 0; n < len(vis) && n < prefetchWindow && len(m.jobs) < maxReviewJobs; n++ {
 		k := itemKey(m.items[vis[(start+n)%len(vis)]])
-		if m.needsFetch(k) {
+		if m.needsFetch(k, false) {
 			cmds = append(cmds, m.startJob(k))
 		}
 	}

@@ -340,11 +340,11 @@ func (rv *reviewView) view(m *Model, w, h int) []string {
 	}
 	if w >= sideListWidth {
 		lw := min(48, w/3)
-		pw := w - lw - 1
+		pw := w - lw - 2
 		rv.listH = bodyH
 		list := fitLines(rv.fileList(m, lw, bodyH), lw, bodyH)
 		pane := rv.paneView(m, pw, bodyH)
-		sep := m.st.faint.r("│")
+		sep := m.st.faint.r("│") + " "
 		for i := 0; i < bodyH; i++ {
 			lines = append(lines, list[i]+sep+pane[i])
 		}
@@ -413,11 +413,12 @@ func (rv *reviewView) header(m *Model, w int) []string {
 	if sha == "" {
 		sha = it.Shasum
 	}
-	l2 += st.faint.r(" · sha1 ") + safeText(sha) + " "
+	// Verification and signals come before the long shasum so a narrow
+	// terminal cuts the hash, not the verdict.
 	if r.Staged.Verified {
-		l2 += st.ok.r("✓ verified")
+		l2 += " · " + st.ok.r("✓ verified")
 	} else {
-		l2 += st.bad.r("✗ NOT verified")
+		l2 += " · " + st.bad.r("✗ NOT verified")
 	}
 	var hi, med int
 	for _, s := range r.Signals {
@@ -431,6 +432,7 @@ func (rv *reviewView) header(m *Model, w int) []string {
 	if hi+med > 0 {
 		l2 += st.faint.r(" · ") + st.sevHigh.r(fmt.Sprintf("!%d high", hi)) + " " + st.sevMed.r(fmt.Sprintf("%d medium", med))
 	}
+	l2 += st.faint.r(" · sha1 ") + safeText(sha)
 	return []string{cut(l1, w), cut(l2, w)}
 }
 
