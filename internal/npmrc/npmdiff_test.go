@@ -75,6 +75,28 @@ var diffLines = []string{
 	"  spaced key  =  v  ",
 	"=novalue",
 	"\"//reg.example.com/:_authToken\"=tok6",
+	"[//reg.example.com/:_authToken]",
+	"x='[1,2]'",
+	`'//reg.example.com/:_authToken'='["a","b"]'`,
+	"//reg.example.com/:_authToken=tok\u2028x",
+	"\ufeff//reg.example.com/:_authToken=bomtok",
+	`//reg.example.com/:_authToken=a\;b\#c\d`,
+	"registry=https://[0::1]:443/",
+	"//[::1]/:_authToken=v6",
+	`//reg.example.com/npm/:_authToken=${TOKEN}${UNSET?}\\${TOKEN}`,
+	"userconfig=~/alt.npmrc",
+	"prefix=rel",
+	"globalconfig=~/g.npmrc",
+	"scope=",
+	"save-dev=true",
+	"save-prod=true",
+	"[a]",
+	`a='{"b":null}'`,
+	"[a.b.c]",
+	"//reg.example.com/:_authToken=\xff\xfe",
+	"//REG.example.com/:_authToken=upper",
+	"//reg.example.com:443/:_authToken=port443",
+	"registry=HTTPS://REG.EXAMPLE.COM",
 }
 
 var diffEnvPool = []string{
@@ -102,6 +124,8 @@ var diffURLs = []string{
 	"https://reg.example.com/npmx/y",
 	"https://reg.example.com/npm",
 	"https://reg.example.com/scoped/-/stage",
+	"https://[::1]/x",
+	"https://reg.example.com/npm/./a/../b%2e/",
 }
 
 type refOut struct {
@@ -156,7 +180,7 @@ func TestNpmDifferential(t *testing.T) {
 		return out
 	}
 	keys := []string{"registry", "scope", "userconfig", "globalconfig", "otp", "tag", "auth-type", "json", "global",
-		"lst", "section", "a", "a.b", "spaced key", "//reg.example.com/:_authToken", "//reg.example.com/npm/:_authToken",
+		"lst", "section", "a", "a.b", "x", "spaced key", "//reg.example.com/:_authToken", "//reg.example.com/npm/:_authToken",
 		"//reg.example.com/npm:_authToken", "@scope:registry", "${KEYVAR}:_authToken", "//k/:_authToken", "_authToken", "_auth", "prefix"}
 	for i := 0; i < n; i++ {
 		root := t.TempDir()
@@ -207,7 +231,11 @@ func TestNpmDifferential(t *testing.T) {
 			"pkgurls":    [][2]string{{"https://reg.example.com/other/x", "@scope/p"}, {"https://other.example.com/y", "@scope/p"}, {"https://reg.example.com/npm/", "@scope/p"}},
 			"registries": []string{"https://reg.example.com/npm", "https://reg.example.com/npm/", "https://reg.example.com/", "https://other.example.com/"}}
 		body, _ := json.Marshal(in)
-		cmd := exec.Command("node", "testdata/npmref.js")
+		// npm resolves relative paths against process.cwd(), which is the
+		// user's working directory when the CLI starts.
+		script, _ := filepath.Abs("testdata/npmref.js")
+		cmd := exec.Command("node", script)
+		cmd.Dir = cwd
 		cmd.Stdin = bytes.NewReader(body)
 		outb, err := cmd.Output()
 		if err != nil {
