@@ -47,6 +47,9 @@ type engine struct {
 	cntA, cntB []int32 // occurrence counters indexed by id, kept zeroed between uses
 	posB       []int32 // scratch: position in the current b range of an id unique there
 
+	hbuf  []int32 // scratch for myers: the ids of both ranges
+	kvbuf []int   // scratch for myers: both diagonal vectors
+
 	ctx      context.Context
 	deadline time.Time
 	steps    int
@@ -230,20 +233,27 @@ func (e *engine) uniqueAnchors(ai, bi []int32) [][2]int {
 }
 
 // myers runs xdiff's divide-and-conquer Myers on the elements at ra/rb.
+// Its buffers are reused from one gap to the next: xdiff writes every
+// diagonal before reading it, so they need no clearing.
 func (e *engine) myers(ra, rb []int32) {
 	n, m := len(ra), len(rb)
-	ha := make([]int32, n)
+	if cap(e.hbuf) < n+m {
+		e.hbuf = make([]int32, n+m)
+	}
+	ha, hb := e.hbuf[:n], e.hbuf[n:n+m]
 	for k, i := range ra {
 		ha[k] = e.a[i]
 	}
-	hb := make([]int32, m)
 	for k, j := range rb {
 		hb[k] = e.b[j]
 	}
+	if cap(e.kvbuf) < 2*(n+m+3) {
+		e.kvbuf = make([]int, 2*(n+m+3))
+	}
 	mx := &myers{
 		e: e, ha: ha, hb: hb, ra: ra, rb: rb,
-		kvdf: make([]int, n+m+3),
-		kvdb: make([]int, n+m+3),
+		kvdf: e.kvbuf[:n+m+3],
+		kvdb: e.kvbuf[n+m+3 : 2*(n+m+3)],
 		koff: m + 1,
 	}
 	mx.mxcost = bogoSqrt(n + m + 3)
