@@ -47,6 +47,7 @@ type target struct {
 	shasum   string
 	reviewed bool
 	verified bool
+	high     int // high-severity signals, to repeat them in the modal
 }
 
 type resState int
@@ -88,7 +89,7 @@ func (a *action) inFlight() bool { return a.phase == phaseSending || a.phase == 
 func (m *Model) targetFor(it registry.StageItem) target {
 	t := target{item: it, shasum: it.Shasum}
 	if e := m.reviews[itemKey(it)]; e != nil && (e.state == revDone || e.state == revEvicted) && e.sum.shasum != "" {
-		t.shasum, t.reviewed, t.verified = e.sum.shasum, true, e.sum.verified
+		t.shasum, t.reviewed, t.verified, t.high = e.sum.shasum, true, e.sum.verified, e.sum.high
 	}
 	return t
 }

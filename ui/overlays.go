@@ -19,14 +19,19 @@ func (m *Model) targetLine(t target, iw int) string {
 }
 
 func (m *Model) targetCheck(t target) string {
+	var s string
 	switch {
 	case !t.reviewed:
-		return m.st.warn.r("! not reviewed yet; shasum as listed by the registry")
+		return m.st.warn.r("! review not computed yet; shasum as listed by the registry")
 	case t.verified:
-		return m.st.ok.r("✓ reviewed; tarball matches the registry's integrity")
+		s = m.st.ok.r("✓ tarball verified against the registry's integrity")
 	default:
-		return m.st.bad.r("✗ reviewed, but the tarball's integrity was NOT verified")
+		s = m.st.bad.r("✗ tarball integrity NOT verified")
 	}
+	if t.high > 0 {
+		s += "  " + m.st.sevHigh.r(fmt.Sprintf("! %d high-severity signals", t.high))
+	}
+	return s
 }
 
 // targetList lists up to n targets and says how many more there are.
