@@ -319,3 +319,50 @@ func TestCaps(t *testing.T) {
 		}
 	})
 }
+
+// FuzzCompare feeds arbitrary old/new contents of one file through
+// Compare: no panic, counts equal to the change in line count, line hunks
+// that turn old into new, and token hunks whose removed and added texts
+// come from the right sides.
+func FuzzCompare(f *testing.F) {
+	f.Add([]byte("a\nb\nc\n"), []byte("a\nB\nc"))
+	f.Add([]byte(""), []byte("\n\n"))
+	f.Add([]byte(strings.Repeat("x=1;", 600)), []byte(strings.Repeat("x=1;", 300)+"y"+strings.Repeat("x=1;", 300)))
+	f.Add([]byte("a\r\nb\r\n"), []byte("a\nb\n"))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		res, err := Compare(context.Background(), pkgOf(map[string]string{"f": string(a)}, nil),
+			pkgOf(map[string]string{"f": string(b)}, nil), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(a) == string(b) {
+			if len(res.Files) != 0 {
+				t.Fatal("identical files reported")
+			}
+			return
+		}
+		fd := res.Files[0]
+		if fd.Binary {
+			return
+		}
+		if fd.LinesAdded-fd.LinesRemoved != countLines(b)-countLines(a) {
+			t.Fatalf("+%d -%d vs line counts %d -> %d", fd.LinesAdded, fd.LinesRemoved, countLines(a), countLines(b))
+		}
+		if !fd.TokenDiff {
+			if got, err := applyHunks(string(a), fd.Hunks); err != nil || got != string(b) {
+				t.Fatalf("apply: %v", err)
+			}
+			return
+		}
+		for _, h := range fd.Hunks {
+			for _, l := range h.Lines {
+				if strings.Contains(l.Text, "\n") {
+					t.Fatal("display line holds a newline")
+				}
+				if (l.Kind == Del && !strings.Contains(string(a), l.Text)) || (l.Kind == Add && !strings.Contains(string(b), l.Text)) {
+					t.Fatalf("display text %q not from its side", l.Text)
+				}
+			}
+		}
+	})
+}

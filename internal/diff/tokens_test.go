@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"time"
 )
 
 // minifiedBundle returns a one-line "bundle" of about size bytes built
@@ -203,4 +204,39 @@ func TestLooksMinified(t *testing.T) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
 		}
 	}
+}
+
+// FuzzTokenOps checks the token alignment itself: its runs cover both
+// texts in order, equal runs are equal, so old and new are rebuilt exactly.
+func FuzzTokenOps(f *testing.F) {
+	f.Add([]byte("a=b;c(d)"), []byte("a=b;x;c(d)"))
+	f.Add([]byte("héllo wörld"), []byte("hello world"))
+	f.Add([]byte(""), []byte("x"))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		if string(a) == string(b) {
+			return
+		}
+		e := newEngine(context.Background(), nil, nil, 0, time.Time{})
+		pre, suf := commonPrefixSuffix(a, b)
+		ot := tokenize(nil, a, pre, len(a)-suf, len(a)+1)
+		nt := tokenize(nil, b, pre, len(b)-suf, len(b)+1)
+		capped := ""
+		ops := []tokenOp{{equal: true, oldTo: pre, newTo: pre}}
+		ops = append(ops, alignTokens(e, a, b, ot, nt, len(a)-suf, len(b)-suf, &capped)...)
+		ops = append(ops, tokenOp{equal: true, oldFrom: len(a) - suf, oldTo: len(a), newFrom: len(b) - suf, newTo: len(b)})
+		var ra, rb []byte
+		for _, op := range mergeEqual(ops) {
+			if op.equal && string(a[op.oldFrom:op.oldTo]) != string(b[op.newFrom:op.newTo]) {
+				t.Fatalf("equal run differs: %q vs %q", a[op.oldFrom:op.oldTo], b[op.newFrom:op.newTo])
+			}
+			if op.oldFrom != len(ra) || op.newFrom != len(rb) {
+				t.Fatalf("runs not contiguous at %d/%d", op.oldFrom, op.newFrom)
+			}
+			ra = append(ra, a[op.oldFrom:op.oldTo]...)
+			rb = append(rb, b[op.newFrom:op.newTo]...)
+		}
+		if string(ra) != string(a) || string(rb) != string(b) || capped != "" {
+			t.Fatalf("rebuilt %q %q (capped %q)", ra, rb, capped)
+		}
+	})
 }
