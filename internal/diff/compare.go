@@ -211,11 +211,11 @@ func diffPair(ctx context.Context, p pair, opts Options) (FileDiff, error) {
 		oldData, newData = p.old.Data, p.new.Data
 		if bytes.Equal(oldData, newData) {
 			fd.Status = ModeOnly
-			fd.Binary = isBinary(newData)
+			fd.Binary = tarball.IsBinary(newData)
 			return fd, nil
 		}
 	}
-	if (p.old != nil && isBinary(oldData)) || (p.new != nil && isBinary(newData)) {
+	if (p.old != nil && tarball.IsBinary(oldData)) || (p.new != nil && tarball.IsBinary(newData)) {
 		fd.Binary = true
 		return fd, nil
 	}

@@ -39,7 +39,8 @@ func TestCompareStatuses(t *testing.T) {
 		{name: "binary nul", old: map[string]string{"b.bin": "a\x00b"}, new: map[string]string{"b.bin": "a\x00c"}, want: Modified, binary: true},
 		{name: "becomes binary", old: map[string]string{"x.js": "var a = 1;\n"}, new: map[string]string{"x.js": "\x7fELF\x02\x01"}, want: Modified, binary: true},
 		{name: "binary by magic", old: map[string]string{}, new: map[string]string{"logo.txt": png}, want: Added, binary: true},
-		{name: "nul after 8000 bytes is text", old: map[string]string{}, new: map[string]string{"t": strings.Repeat("a", 8000) + "\x00\n"}, want: Added, added: 1},
+		{name: "nul past the sniffed head is text", old: map[string]string{}, new: map[string]string{"t": strings.Repeat("a", 9000) + "\x00\n"}, want: Added, added: 1},
+		{name: "text starting like a signature", old: map[string]string{}, new: map[string]string{"t": "GIF89a is a format\n"}, want: Added, added: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

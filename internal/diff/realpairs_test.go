@@ -1,9 +1,6 @@
 package diff
 
 import (
-	"archive/tar"
-	"bytes"
-	"compress/gzip"
 	"context"
 	"io"
 	"os"
@@ -11,7 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -77,51 +73,17 @@ func fetchTarball(t *testing.T, cache, name, version string) string {
 	return p
 }
 
-// readTgz is a minimal reader for the test: regular files only, first
-// path segment stripped as npm does.
+// readTgz reads a tarball with the package's own reader.
 func readTgz(t *testing.T, path string) *tarball.Package {
 	t.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(raw))
+	p, err := tarball.ReadBytes(raw, tarball.Limits{})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", path, err)
 	}
-	tr := tar.NewReader(zr)
-	p := &tarball.Package{Size: int64(len(raw))}
-	seen := map[string]int{}
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		if h.Typeflag != tar.TypeReg {
-			continue
-		}
-		_, rel, ok := strings.Cut(h.Name, "/")
-		if !ok || rel == "" {
-			continue
-		}
-		data, err := io.ReadAll(tr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		f := tarball.File{Path: rel, Mode: uint32(h.Mode) & 0o777, Data: data}
-		if k, dup := seen[rel]; dup {
-			p.Unpacked -= int64(len(p.Files[k].Data))
-			p.Files[k] = f
-		} else {
-			seen[rel] = len(p.Files)
-			p.Files = append(p.Files, f)
-		}
-		p.Unpacked += int64(len(data))
-	}
-	sort.Slice(p.Files, func(i, j int) bool { return p.Files[i].Path < p.Files[j].Path })
 	return p
 }
 
