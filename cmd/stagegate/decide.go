@@ -76,8 +76,8 @@ type otpSource struct {
 
 func (o *otpSource) next(reason string) (string, error) {
 	if o.prompt == nil {
-		if reason == "" {
-			reason = "the registry asks for a one-time password"
+		if o.code != "" {
+			return "", fmt.Errorf("%s: run again with a fresh --otp code", reason)
 		}
 		return "", usageErr("%s: pass --otp <code> (there is no terminal to ask on)", reason)
 	}
@@ -270,7 +270,10 @@ func (g *globals) decideOne(ctx context.Context, d *approval.Decider, action str
 		if errors.As(err, &rerr) && (rerr.Kind == registry.ErrOTPRequired || rerr.Kind == registry.ErrOTPRejected) {
 			reason := "the registry asks for a one-time password"
 			if rerr.Kind == registry.ErrOTPRejected || *code != "" {
-				reason = "the one-time password was not accepted (" + safeLine(rerr.Message, 200) + ")"
+				reason = "the registry did not accept the one-time password"
+				if rerr.Message != "" {
+					reason += " (" + safeLine(rerr.Message, 100) + ")"
+				}
 			}
 			next, perr := src.next(reason)
 			if perr != nil {
