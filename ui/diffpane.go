@@ -468,7 +468,7 @@ func (p *diffPane) renderText(raw string, spans []span, k diff.LineKind, w int) 
 		base, word = st.del, st.delWord
 	}
 	raw = cutRaw(raw, p.xoff+w)
-	r := textRenderer{from: p.xoff, to: p.xoff + w}
+	r := textRenderer{from: p.xoff, to: p.xoff + w, token: st.token}
 	pos := 0
 	for _, s := range spans {
 		if s.start >= len(raw) {
@@ -496,53 +496,66 @@ func (p *diffPane) renderText(raw string, spans []span, k diff.LineKind, w int) 
 // textRenderer accumulates styled, sanitized, horizontally clipped text.
 type textRenderer struct {
 	b        strings.Builder
-	col      int // columns consumed so far (before clipping)
+	token    style // escaped characters stand out from the content
+	col      int   // columns consumed so far (before clipping)
 	from, to int
 }
 
 func (t *textRenderer) full() bool { return t.col >= t.to }
 
 func (t *textRenderer) piece(raw string, s style) {
-	var seg strings.Builder
 	for len(raw) > 0 && !t.full() {
 		i := strings.IndexByte(raw, '\t')
 		chunk := raw
 		if i >= 0 {
 			chunk = raw[:i]
 		}
-		if chunk != "" {
-			t.emit(&seg, safeText(chunk))
+		switch {
+		case chunk == "":
+		case isPlain(chunk):
+			t.write(t.clip(chunk), s)
+		default:
+			for _, seg := range safeSegments(chunk) {
+				if seg.Token {
+					t.write(t.clip(seg.Text), t.token)
+				} else {
+					t.write(t.clip(seg.Text), s)
+				}
+			}
 		}
 		if i < 0 {
 			break
 		}
-		n := tabWidth - t.col%tabWidth
-		t.emit(&seg, strings.Repeat(" ", n))
+		t.write(t.clip(strings.Repeat(" ", tabWidth-t.col%tabWidth)), s)
 		raw = raw[i+1:]
-	}
-	if seg.Len() > 0 {
-		t.b.WriteString(s.r(seg.String()))
 	}
 }
 
-// emit appends the part of safe text s that falls inside [from, to).
-func (t *textRenderer) emit(seg *strings.Builder, s string) {
+func (t *textRenderer) write(s string, st style) {
+	if s != "" {
+		t.b.WriteString(st.r(s))
+	}
+}
+
+// clip consumes safe text s and returns the part inside [from, to).
+func (t *textRenderer) clip(s string) string {
 	if isPlain(s) {
 		a, b := t.col, t.col+len(s)
 		t.col = b
 		lo, hi := max(a, t.from), min(b, t.to)
 		if lo < hi {
-			seg.WriteString(s[lo-a : hi-a])
+			return s[lo-a : hi-a]
 		}
-		return
+		return ""
 	}
+	var seg strings.Builder
 	for _, r := range s {
 		w := runewidth.RuneWidth(r)
 		a := t.col
 		t.col += w
 		switch {
 		case a >= t.to:
-			return
+			return seg.String()
 		case a < t.from && t.col > t.from, t.col > t.to:
 			// A wide rune cut by an edge: keep the columns aligned.
 			seg.WriteString(strings.Repeat(" ", min(t.col, t.to)-max(a, t.from)))
@@ -550,4 +563,5 @@ func (t *textRenderer) emit(seg *strings.Builder, s string) {
 			seg.WriteRune(r)
 		}
 	}
+	return seg.String()
 }

@@ -132,7 +132,7 @@ func TestQueueSanitizesUntrustedText(t *testing.T) {
 	if strings.Contains(v, "\x1b]") || strings.Contains(v, "\x1b[2J") || strings.Contains(v, "\a") || strings.Contains(v, "\u202e") {
 		t.Fatalf("raw control sequence reached the view: %q", v)
 	}
-	h.mustSee("mallory␛]0;owned␇<U+202E>", "evil␛[2Jpkg")
+	h.mustSee("mallory␛]0;owned␇⟦U+202E RL", "evil␛[2Jpkg")
 }
 
 func TestTooSmall(t *testing.T) {

@@ -86,7 +86,7 @@ type styles struct {
 
 	add, del, ctx, hunk, gutter style
 	addWord, delWord, match     style
-	note                        style
+	note, token                 style
 
 	statusBar, statusErr, statusOK style
 	modalTitle, key                style
@@ -129,6 +129,7 @@ func newStyles(p termenv.Profile, dark bool) styles {
 		delWord:    b(spec{fg: red, bg: ac("#ffcecb", "#8e1519"), bold: true, underline: true}),
 		match:      b(spec{reverse: true, bold: true}),
 		note:       b(spec{fg: yellow}),
+		token:      b(spec{reverse: true, fg: yellow}),
 		statusBar:  b(spec{fg: grey}),
 		statusErr:  b(spec{bold: true, fg: red}),
 		statusOK:   b(spec{fg: green}),
