@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -366,4 +367,32 @@ func FuzzCompare(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestDeterministic: the result does not depend on the number of workers
+// or on the run.
+func TestDeterministic(t *testing.T) {
+	files := map[string]string{}
+	edited := map[string]string{}
+	for i := 0; i < 12; i++ {
+		o, n := bigEdited(3000+i*500, uint64(i))
+		files["f"+itoa(i)] = o
+		edited["f"+itoa(i)] = n
+	}
+	files["m.min.js"] = minifiedBundle(50<<10, "")
+	edited["m.min.js"] = minifiedBundle(50<<10, "q")
+	oldP, newP := pkgOf(files, nil), pkgOf(edited, nil)
+	first, err := Compare(context.Background(), oldP, newP, Options{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []int{2, 7} {
+		again, err := Compare(context.Background(), oldP, newP, Options{Workers: w})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(first, again) {
+			t.Fatalf("workers=%d gives a different result", w)
+		}
+	}
 }
