@@ -45,13 +45,13 @@ func (c *clock) Add(d time.Duration) {
 }
 
 type env struct {
-	t     *testing.T
+	t     testing.TB
 	s     *Server
 	url   string
 	clock *clock
 }
 
-func newEnv(t *testing.T, mod func(*Options)) *env {
+func newEnv(t testing.TB, mod func(*Options)) *env {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 11, 25, 12, 0, 10, 0, time.UTC)}
 	opts := Options{Token: testToken, CIToken: testCI, TOTPSecret: testSecret, Now: c.Now}
@@ -82,7 +82,7 @@ type resp struct {
 	body   []byte
 }
 
-func (r resp) json(t *testing.T) map[string]any {
+func (r resp) json(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.body, &m); err != nil {
