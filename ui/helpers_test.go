@@ -20,7 +20,12 @@ import (
 	"github.com/stagegate/stagegate/internal/review"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
+// updating reports -update, the flag x/exp/golden (used by teatest)
+// registers; our goldens follow the same flag.
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 func TestMain(m *testing.M) {
 	lipgloss.SetColorProfile(termenv.Ascii)
@@ -405,7 +410,7 @@ func golden(t *testing.T, name, got string) {
 	t.Helper()
 	got = strings.Join(trimRight(strings.Split(got, "\n")), "\n") + "\n"
 	p := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
 		}
