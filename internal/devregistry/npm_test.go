@@ -125,6 +125,11 @@ func TestNpmSmoke(t *testing.T) {
 		t.Errorf("stage publish printed another id than the list has:\n%s", out2)
 	}
 
+	run("stage", "download", id)
+	if _, err := os.Stat(filepath.Join(pkg, "smoke-pkg-1.1.0-"+id+".tgz")); err != nil {
+		t.Errorf("npm stage download: %v", err)
+	}
+
 	// A wrong code fails without a prompt (no TTY); the right one approves.
 	cmd := exec.Command(npm, "stage", "approve", id, "--otp", "000000", "--userconfig", rc)
 	cmd.Dir, cmd.Env = pkg, environ

@@ -222,8 +222,8 @@ func TestStageApproveFlow(t *testing.T) {
 		t.Errorf("publish over staged: %d %s", r.status, r.body)
 	}
 
-	// View, and the staged tarball.
-	r = e.do("GET", "/-/stage/"+id, testToken, nil)
+	// View (ids match case-insensitively), and the staged tarball.
+	r = e.do("GET", "/-/stage/"+strings.ToUpper(id), testToken, nil)
 	it := r.json(t)
 	tgz := e.do("GET", "/-/stage/"+id+"/tarball", testToken, nil)
 	sum := sha1.Sum(tgz.body)
@@ -240,7 +240,8 @@ func TestStageApproveFlow(t *testing.T) {
 	// 2FA: missing, wrong, then right.
 	for _, otp := range []string{"", "000000", "abc", e.code(-90 * time.Second)} {
 		r = e.do("POST", "/-/stage/"+id+"/approve", testToken, nil, "npm-otp", otp)
-		if r.status != 401 || r.header.Get("WWW-Authenticate") != "OTP" || r.json(t)["error"] != otpMessage {
+		if r.status != 401 || r.header.Get("WWW-Authenticate") != "OTP" || r.json(t)["error"] != otpMessage ||
+			!bytes.Contains(r.body, []byte("--otp=<code>")) {
 			t.Fatalf("otp %q: %d %v %s", otp, r.status, r.header, r.body)
 		}
 		if _, ok := r.json(t)["authUrl"]; ok {

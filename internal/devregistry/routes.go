@@ -1,6 +1,7 @@
 package devregistry
 
 import (
+	"bytes"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -54,10 +55,17 @@ func (s *Server) actor(ro role) (name, kind string) {
 // otherwise take the 401 for an OTP challenge (check-response.js).
 const needAuthMessage = "Authentication required: log in with `npm login` or set //HOST/:_authToken in your .npmrc to a token of this registry."
 
+// writeJSON writes v without HTML escaping, so texts such as "--otp=<code>"
+// reach clients byte for byte as npmjs sends them.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		status, b = http.StatusInternalServerError, []byte(`{"error":"cannot encode response"}`)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	b := []byte(`{"error":"cannot encode response"}`)
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+	} else {
+		b = bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)

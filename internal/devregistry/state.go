@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 )
 
@@ -86,9 +87,11 @@ func (st *state) versionTaken(name, version string) (published, staged bool) {
 	return
 }
 
+// stage finds a record by id; case-insensitively, because clients accept
+// upper-case UUIDs and send them as typed.
 func (st *state) stage(id string) (int, *stageRec) {
 	for i, r := range st.Stages {
-		if r.ID == id {
+		if strings.EqualFold(r.ID, id) {
 			return i, r
 		}
 	}
