@@ -13,6 +13,17 @@
 // A TOTP code may be used any number of times within its validity window
 // (±1 step of 30 s): pnpm's batch approval reuses one code for several
 // approvals, and a local dev registry has no replay to defend against.
+//
+// Deliberate simplifications, for a single-user loopback registry:
+//   - npm publish (PUT) needs the maintainer token but no OTP, like a
+//     granular token with 2FA bypass; staging never needs 2FA, as on npmjs.
+//   - Legacy login (PUT /-/user/org.couchdb.user:NAME) returns the
+//     maintainer token for the configured user with any password.
+//   - Staging a new package publishes no "0.0.0-stage" placeholder; its
+//     packument is 404 until a version is approved.
+//   - The web-auth page is reached by its unguessable session URL alone;
+//     doneUrl needs the maintainer token, and the token it issues is valid
+//     once, for the one stage id and operation that raised the challenge.
 package devregistry
 
 import (
