@@ -16,7 +16,7 @@ cd "$(dirname "$0")/.."
 
 ITEMS="${ITEMS:-1000}"
 RUNS="${RUNS:-10}"
-MIN_RATIO="${MIN_RATIO:-}"
+MIN_RATIO="${MIN_RATIO:-}"  # HYPERFINE=0 forces the shell loop
 export PATH="/usr/local/go/bin:$PATH"
 
 work="$(mktemp -d)"
@@ -43,16 +43,18 @@ for cand in "${STAGEGATE_NPM:-}" .cache/npm/bin/npm "$(command -v npm || true)";
 done
 [ -n "$NPM" ] || { echo "no npm >= 11.15 found (run make setup)" >&2; exit 1; }
 
+# Build first: go finds its module and build caches through HOME, which is
+# replaced below.
+echo "building stagegate and seedstage…" >&2
+go build -trimpath -o "$work/stagegate" ./cmd/stagegate
+go build -trimpath -o "$work/seedstage" ./internal/conformance/cmd/seedstage
+
 # --- an isolated environment: no inherited npm configuration or tokens.
 while IFS= read -r v; do unset "$v"; done < <(compgen -e | grep -iE '^(npm_config_|node_auth_token$|npm_token$)' || true)
 export HOME="$work/home" NO_COLOR=1
 export npm_config_cache="$work/npm-cache" npm_config_globalconfig="$work/no-global-npmrc"
 export npm_config_update_notifier=false npm_config_audit=false npm_config_fund=false npm_config_progress=false
 mkdir -p "$HOME"
-
-echo "building stagegate and seedstage…" >&2
-go build -trimpath -o "$work/stagegate" ./cmd/stagegate
-go build -trimpath -o "$work/seedstage" ./internal/conformance/cmd/seedstage
 
 # --- the embedded registry; its start line carries the token, so it stays in a file.
 "$work/stagegate" registry --listen 127.0.0.1:0 --json --seed none >"$work/start.json" 2>"$work/registry.log" &
@@ -82,7 +84,7 @@ echo "both list the same $ITEMS items" >&2
 
 median_ms() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 
-if command -v hyperfine >/dev/null 2>&1; then
+if [ "${HYPERFINE:-auto}" != 0 ] && command -v hyperfine >/dev/null 2>&1; then
   hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$work/h.json" \
     -n "stagegate list --json" "$(printf '%q ' "${SG[@]}")" \
     -n "npm stage list --json" "$(printf '%q ' "${NP[@]}")" >&2
