@@ -315,7 +315,31 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// textEntry reports whether typed runes go into a text field.
+func (m *Model) textEntry() bool {
+	return m.filtering || (m.rv != nil && m.rv.searching) || (m.overlay == ovAction && m.act.phase == phaseCode)
+}
+
 func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
+	if k.Type == tea.KeyRunes && len(k.Runes) > 1 {
+		if k.Paste && !m.textEntry() {
+			// Pasted text is never a command: a clipboard holding "ay"
+			// must not approve anything.
+			return nil
+		}
+		if !k.Paste {
+			// Keys typed faster than the input loop reads arrive as one
+			// message ("Gk"); handle them one by one.
+			var cmds []tea.Cmd
+			for _, r := range k.Runes {
+				cmds = append(cmds, m.onKey(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: k.Alt}))
+			}
+			return tea.Batch(cmds...)
+		}
+	}
+	if k.Paste && !m.textEntry() {
+		return nil
+	}
 	if key.Matches(k, m.keys.ForceQuit) {
 		// ctrl+c always works: cancel every request and leave. An approval
 		// cut off here is resolved by the Backend, never re-sent.
@@ -391,7 +415,7 @@ func (m *Model) onMouse(msg tea.MouseMsg) tea.Cmd {
 		return nil
 	}
 	if m.screen == scrReview && m.rv != nil {
-		m.rv.scroll(m, delta)
+		m.rv.wheel(m, msg.X, msg.Y, delta)
 		return nil
 	}
 	return m.moveCursor(delta / 3)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/stagegate/stagegate/internal/registry"
 )
 
@@ -171,4 +173,42 @@ func TestQuitAndCtrlC(t *testing.T) {
 	if !h.quit || h.m.ctx.Err() == nil {
 		t.Fatal("ctrl+c did not cancel and quit")
 	}
+}
+
+func TestBurstKeysAndPaste(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	h := newHarness(t, f, 100, 24)
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("Gk")}) // typed fast: two keys
+	if it, _ := h.m.cursorItem(); it.Version != "1.5.1" {
+		t.Fatalf("cursor on %s", it.Version)
+	}
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("a"), Paste: true})
+	if h.m.overlay != ovNone {
+		t.Fatal("a pasted 'a' opened the approve modal")
+	}
+	h.keys("a")
+	h.send(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("123 456"), Paste: true}) // a pasted code is fine
+	if got := h.m.act.input.String(); got != "123456" {
+		t.Fatalf("pasted code %q", got)
+	}
+}
+
+func TestMouseWheelScrolls(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	h := newHarness(t, f, 100, 24)
+	h.send(tea.MouseMsg{Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	if h.m.cursor != 1 {
+		t.Fatalf("cursor %d after wheel", h.m.cursor)
+	}
+	h.send(tea.MouseMsg{Button: tea.MouseButtonWheelUp, Action: tea.MouseActionPress})
+	if h.m.cursor != 0 {
+		t.Fatalf("cursor %d after wheel up", h.m.cursor)
+	}
+}
+
+func TestDemoCodeInStatusBar(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	h := newHarness(t, f, 120, 24)
+	h.m.opts.DemoCode = func() string { return "424242" }
+	h.mustSee("demo 2FA code 424242")
 }

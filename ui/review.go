@@ -223,6 +223,23 @@ func (rv *reviewView) scroll(m *Model, d int) {
 	rv.pane.scroll(d)
 }
 
+// wheel scrolls whatever is under the mouse: the file list or the diff.
+func (rv *reviewView) wheel(m *Model, x, y, d int) {
+	if rv.rev == nil {
+		return
+	}
+	const headerH = 3
+	overList := y >= headerH && y < headerH+rv.listH
+	if m.width >= sideListWidth {
+		overList = x < min(48, m.width/3)
+	}
+	if overList {
+		rv.selectFile(m, rv.fileIdx+d/3)
+		return
+	}
+	rv.pane.scroll(d)
+}
+
 func (rv *reviewView) onKey(m *Model, k tea.KeyMsg) tea.Cmd {
 	km := m.keys
 	switch {

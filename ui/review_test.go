@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/stagegate/stagegate/internal/diff"
 	"github.com/stagegate/stagegate/internal/registry"
 	"github.com/stagegate/stagegate/internal/review"
 )
@@ -256,4 +259,23 @@ func TestEvictedReviewRefetchedOnOpen(t *testing.T) {
 	h.mustSee("1 file +1 -1")
 	h.keys("enter") // id-00 was evicted first
 	h.mustSee("Files 1")
+}
+
+func TestReviewMouseWheel(t *testing.T) {
+	f := richBackend()
+	hk := &f.reviews["id-router-152"].Diff.Files[2].Hunks[1]
+	for i := 0; i < 4; i++ {
+		hk.Lines = append(hk.Lines, diff.Line{Kind: diff.Context, OldNo: 41 + i, NewNo: 43 + i, Text: "more"})
+	}
+	h := newHarness(t, f, 120, 16)
+	h.keys("enter", "n", "n", "n")
+	h.screen() // lays the pane out: 11 rows shown of 13
+	h.send(tea.MouseMsg{X: 80, Y: 8, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	if h.m.rv.pane.off != 2 || h.m.rv.fileIdx != 3 {
+		t.Fatalf("wheel over diff: off %d file %d", h.m.rv.pane.off, h.m.rv.fileIdx)
+	}
+	h.send(tea.MouseMsg{X: 5, Y: 8, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionPress})
+	if h.m.rv.fileIdx != 4 {
+		t.Fatalf("wheel over list: file %d", h.m.rv.fileIdx)
+	}
 }
