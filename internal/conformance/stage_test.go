@@ -332,7 +332,15 @@ func TestStagegateBinaryApproveReject(t *testing.T) {
 	if contains(v.Versions, "1.0.2") || v.DistTags["canary"] != "" {
 		t.Errorf("after stagegate reject: versions %v, dist-tags %v", v.Versions, v.DistTags)
 	}
-	// The audit log in the isolated home holds the decisions, never the token or a code.
+	// The audit log in the isolated home holds both decisions, and nothing
+	// stagegate wrote there holds the token or the TOTP secret.
+	log, err := os.ReadFile(filepath.Join(w.home, ".local", "state", "stagegate", "audit.jsonl"))
+	if err != nil {
+		t.Fatalf("audit log: %v", err)
+	}
+	if !bytes.Contains(log, []byte(idA)) || !bytes.Contains(log, []byte(idB)) {
+		t.Errorf("the audit log lacks the approve or the reject:\n%s", log)
+	}
 	auditHasNoSecrets(t, w.home, []string{sl.Token, sl.TOTPSecret})
 }
 
