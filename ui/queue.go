@@ -99,8 +99,11 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 			delete(m.reviews, k) // a refresh is also a retry
 		}
 	}
-	// Keep the cursor on the same item when it is still there.
-	m.cursor = 0
+	// Keep the cursor on the same item when it is still there, else at
+	// the same place (the next item after one approved or rejected).
+	if !hadCur {
+		m.cursor = 0
+	}
 	if hadCur {
 		for i, idx := range m.visible() {
 			if itemKey(m.items[idx]) == itemKey(cur) {
@@ -378,10 +381,8 @@ func (m *Model) reviewCell(k string, w int) string {
 		return st.bad.r(cut("✗ review failed", w))
 	}
 	s := e.sum
-	parts := []string{
-		plural(s.files, "file", "files"),
-		st.add.r(fmt.Sprintf("+%d", s.added)) + " " + st.del.r(fmt.Sprintf("-%d", s.removed)),
-	}
+	// The verdict first: a narrow terminal cuts the line counts, not it.
+	var parts []string
 	if s.verified {
 		parts = append(parts, st.ok.r("✓ verified"))
 	} else {
@@ -392,6 +393,8 @@ func (m *Model) reviewCell(k string, w int) string {
 	} else if s.medium > 0 {
 		parts = append(parts, st.sevMed.r(fmt.Sprintf("!%d med", s.medium)))
 	}
+	parts = append(parts, plural(s.files, "file", "files"),
+		st.add.r(fmt.Sprintf("+%d", s.added))+" "+st.del.r(fmt.Sprintf("-%d", s.removed)))
 	out := ""
 	for _, p := range parts {
 		next := p

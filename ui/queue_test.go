@@ -14,7 +14,7 @@ func TestQueueListsGroupsAndReviews(t *testing.T) {
 	f := &fakeBackend{items: stageItems()}
 	h := newHarness(t, f, 120, 30)
 	h.mustSee("stagegate", "3 staged versions in 2 packages", "@acme/router", "left-pad",
-		"1.5.1", "alice (user)", "5m ago", "github-actions (oidc)", "3d ago", "1 file +1 -1 ✓ verified")
+		"1.5.1", "alice (user)", "5m ago", "github-actions (oidc)", "3d ago", "✓ verified 1 file +1 -1")
 	s := h.screen()
 	// Grouped: both router versions come before left-pad, oldest first.
 	if !(strings.Index(s, "1.5.2") < strings.Index(s, "1.5.1") && strings.Index(s, "1.5.1") < strings.Index(s, "left-pad")) {
@@ -63,6 +63,16 @@ func TestQueueRefreshKeepsCursorAndDropsStale(t *testing.T) {
 	it, _ := h.m.cursorItem()
 	if it.PackageName != "left-pad" || len(h.m.items) != 2 {
 		t.Fatalf("after refresh cursor on %s, %d items", it.PackageName, len(h.m.items))
+	}
+	// The item under the cursor goes away: the cursor stays in place, on
+	// the next item, instead of jumping to the top.
+	f.mu.Lock()
+	f.items = []registry.StageItem{stageItems()[2]} // left-pad goes
+	f.items = append(f.items, registry.StageItem{ID: "z", PackageName: "zz", Version: "1.0.0"})
+	f.mu.Unlock()
+	h.keys("r")
+	if it, _ := h.m.cursorItem(); it.PackageName != "zz" {
+		t.Fatalf("cursor moved to %s", it.PackageName)
 	}
 }
 

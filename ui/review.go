@@ -543,7 +543,7 @@ func (rv *reviewView) paneView(m *Model, w, h int) []string {
 	}
 	var pos []string
 	if n := len(rv.pane.hunkRows); n > 0 {
-		pos = append(pos, fmt.Sprintf("hunk %d/%d", rv.pane.currentHunk(), n))
+		pos = append(pos, fmt.Sprintf("hunk %d/%d", max(1, rv.pane.currentHunk()), n))
 	}
 	if rows := len(rv.pane.rows); rows > h-1 {
 		pos = append(pos, fmt.Sprintf("%d%%", (rv.pane.off+h-1)*100/rows))
