@@ -79,7 +79,7 @@ func TestRejectAsksFirstDefaultNo(t *testing.T) {
 
 func TestApproveFromReviewUsesReviewedShasum(t *testing.T) {
 	f := richBackend()
-	f.reviews["id-router-152"].Staged.Shasum = "9999999999999999999999999999999999999999"
+	f.reviews["id-router-152"].ReviewedSHA1 = "9999999999999999999999999999999999999999"
 	f.decide = codeRegistry(false, 0, "123456")
 	h := newHarness(t, f, 120, 30)
 	h.keys("enter", "a")

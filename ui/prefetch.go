@@ -98,7 +98,7 @@ func summarize(r *review.Review) summary {
 		added:    r.Summary.LinesAdded,
 		removed:  r.Summary.LinesRemoved,
 		verified: r.Staged.Verified,
-		shasum:   r.Staged.Shasum,
+		shasum:   reviewedSHA1(r),
 	}
 	for _, sg := range r.Signals {
 		switch sg.Severity {
@@ -210,4 +210,13 @@ func (m *Model) onReviewDone(msg reviewDoneMsg) tea.Cmd {
 		m.rv.attach(m, e.rev)
 	}
 	return m.schedule()
+}
+
+// reviewedSHA1 is the sha1 of the tarball that was actually read and
+// diffed: what an approval must be sent for.
+func reviewedSHA1(r *review.Review) string {
+	if r.ReviewedSHA1 != "" {
+		return r.ReviewedSHA1
+	}
+	return r.Staged.Shasum
 }

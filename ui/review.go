@@ -426,7 +426,7 @@ func (rv *reviewView) header(m *Model, w int) []string {
 	} else {
 		l1 += st.faint.r(" · first release: no base version to compare")
 	}
-	sha := r.Staged.Shasum
+	sha := reviewedSHA1(r)
 	if sha == "" {
 		sha = it.Shasum
 	}
