@@ -16,7 +16,9 @@ func TestRunQuitsWhenContextEnds(t *testing.T) {
 	defer cancel()
 	var out bytes.Buffer
 	done := make(chan error, 1)
-	go func() { done <- Run(ctx, f, Options{NoMouse: true, Theme: "dark", AutoRefresh: -1}, strings.NewReader(""), &out) }()
+	go func() {
+		done <- Run(ctx, f, Options{NoMouse: true, Theme: "dark", AutoRefresh: -1}, strings.NewReader(""), &out)
+	}()
 	select {
 	case err := <-done:
 		if err != nil {
