@@ -114,6 +114,8 @@ type Model struct {
 	// after schedules a timed message; tests replace it to fire timers by hand.
 	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 
+	helpOff int // first line of the help screen shown
+
 	spin     spinner.Model
 	spinning bool
 	msg      string
@@ -348,7 +350,18 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	}
 	switch m.overlay {
 	case ovHelp:
-		m.overlay = ovNone // any key closes help
+		switch {
+		case key.Matches(k, m.keys.Down):
+			m.helpOff++
+		case key.Matches(k, m.keys.Up):
+			m.helpOff = max(0, m.helpOff-1)
+		case key.Matches(k, m.keys.PageDown), key.Matches(k, m.keys.HalfDown):
+			m.helpOff += m.height / 2
+		case key.Matches(k, m.keys.PageUp), key.Matches(k, m.keys.HalfUp):
+			m.helpOff = max(0, m.helpOff-m.height/2)
+		default:
+			m.overlay = ovNone // any other key closes help
+		}
 		return nil
 	case ovQuit:
 		if key.Matches(k, m.keys.Yes) {
@@ -382,7 +395,7 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Quit):
 		return m.askQuit()
 	case key.Matches(k, m.keys.Help):
-		m.overlay = ovHelp
+		m.overlay, m.helpOff = ovHelp, 0
 		return nil
 	}
 	if m.screen == scrReview {

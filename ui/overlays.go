@@ -186,44 +186,48 @@ func (m *Model) quitBox() []string {
 	return frame(m.st.warn.r("Quit?"), lines, iw)
 }
 
-// helpView lists every binding of the keymap, in columns when they fit.
-func (m *Model) helpView(w, h int) []string {
+// helpLines returns the help screen's body: every binding of the keymap,
+// flowed into as many columns as fit, section after section.
+func (m *Model) helpLines(w int) []string {
 	st := m.st
-	var cols [][]string
+	var flat []string
 	for _, sec := range m.keys.helpSections() {
-		col := []string{st.title.r(sec.title)}
+		flat = append(flat, st.title.r(sec.title))
 		for _, b := range sec.keys {
 			hb := b.Help()
-			col = append(col, st.key.r(pad(hb.Key, 8))+" "+hb.Desc)
+			flat = append(flat, st.key.r(pad(hb.Key, 8))+" "+hb.Desc)
 		}
-		cols = append(cols, col)
+		flat = append(flat, "")
 	}
-	const colW = 38
-	perRow := max(1, (w-2)/colW)
-	out := []string{st.modalTitle.r("Keys") + st.faint.r("  (any key closes)"), ""}
-	for i := 0; i < len(cols); i += perRow {
-		group := cols[i:min(len(cols), i+perRow)]
-		rows := 0
-		for _, c := range group {
-			rows = max(rows, len(c))
-		}
+	const colW = 39
+	cols := max(1, (w-1)/colW)
+	rows := (len(flat) + cols - 1) / cols
+	out := make([]string, rows)
+	for c := 0; c < cols; c++ {
 		for r := 0; r < rows; r++ {
-			line := ""
-			for _, c := range group {
-				cell := ""
-				if r < len(c) {
-					cell = c[r]
-				}
-				line += pad(cell, colW)
+			if i := c*rows + r; i < len(flat) {
+				out[r] += pad(flat[i], colW)
 			}
-			out = append(out, " "+line)
 		}
-		out = append(out, "")
 	}
-	if len(out) > h {
-		// Too short for everything: say so rather than cut silently.
-		out = append(out[:h-1], st.faint.r("… enlarge the terminal to see all keys"))
+	for i := range out {
+		out[i] = " " + out[i]
 	}
+	return out
+}
+
+// helpView is the `?` screen; j/k scroll it when it is taller than the
+// terminal, any other key closes it.
+func (m *Model) helpView(w, h int) []string {
+	body := m.helpLines(w)
+	vis := h - 2
+	m.helpOff = max(0, min(m.helpOff, len(body)-vis))
+	hint := "  (any key closes)"
+	if len(body) > vis {
+		hint = fmt.Sprintf("  (j/k scroll, %d–%d of %d · any other key closes)", m.helpOff+1, min(len(body), m.helpOff+vis), len(body))
+	}
+	out := []string{m.st.modalTitle.r("Keys") + m.st.faint.r(hint), ""}
+	out = append(out, body[m.helpOff:min(len(body), m.helpOff+vis)]...)
 	return fitLines(out, w, h)
 }
 

@@ -169,6 +169,26 @@ func TestHelpListsEveryBinding(t *testing.T) {
 	if h.m.overlay != ovNone {
 		t.Fatal("help did not close")
 	}
+	// On 80x24 the help scrolls; scrolling to the end shows every key.
+	h = newHarness(t, f, 80, 24)
+	h.keys("?")
+	seen := h.screen()
+	for i := 0; i < 40; i++ {
+		h.keys("j")
+		seen += h.screen()
+	}
+	for _, sec := range h.m.keys.helpSections() {
+		for _, b := range sec.keys {
+			if !strings.Contains(seen, b.Help().Desc) {
+				t.Fatalf("help at 80x24 never shows %q", b.Help().Desc)
+			}
+		}
+	}
+	golden(t, "help-80", h.screen())
+	h.keys("q")
+	if h.quit || h.m.overlay != ovNone {
+		t.Fatal("q on the help screen should close help, not quit")
+	}
 }
 
 func TestQuitAndCtrlC(t *testing.T) {
