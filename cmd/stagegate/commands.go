@@ -12,6 +12,8 @@ func subcommands(g *globals) []*cobra.Command {
 		newCompareCmd(g),
 		newApproveCmd(g),
 		newRejectCmd(g),
+		newRegistryCmd(g),
+		newDemoCmd(g),
 		newVersionCmd(g),
 	}
 }

@@ -15,6 +15,8 @@ type globals struct {
 	userconfig string
 	timeout    string
 	noColor    bool
+	noMouse    bool
+	theme      string
 
 	stdin  io.Reader
 	stdout io.Writer
@@ -64,12 +66,17 @@ with your 2FA code. Configuration is npm's own (.npmrc, npm_config_*).`,
 		SilenceErrors: true,
 		Args:          cobra.NoArgs,
 		Version:       version,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runDashboard(cmd, g)
+		},
 	}
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.registry, "registry", "", "registry URL (default: npm's configured registry)")
 	pf.StringVar(&g.userconfig, "userconfig", "", "user .npmrc file (default: ~/.npmrc)")
 	pf.StringVar(&g.timeout, "fetch-timeout", "", "timeout for each registry request, e.g. 30s")
 	pf.BoolVar(&g.noColor, "no-color", false, "disable colour (also NO_COLOR)")
+	root.Flags().BoolVar(&g.noMouse, "no-mouse", false, "dashboard: do not capture the mouse (keeps terminal text selection)")
+	root.Flags().StringVar(&g.theme, "theme", "auto", "dashboard colours: auto, dark or light")
 	for _, c := range subcommands(g) {
 		root.AddCommand(c)
 	}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/stagegate/stagegate/assets"
+	"github.com/stagegate/stagegate/internal/approval"
+	"github.com/stagegate/stagegate/internal/audit"
+	"github.com/stagegate/stagegate/internal/devregistry"
+	"github.com/stagegate/stagegate/internal/registry"
+	"github.com/stagegate/stagegate/internal/review"
+	"github.com/stagegate/stagegate/ui"
+)
+
+// backend adapts the registry client, review engine and approval logic to the dashboard.
+type backend struct {
+	reg     string
+	client  *registry.Client
+	engine  *review.Engine
+	decider *approval.Decider
+}
+
+func newBackend(e *env) (*backend, error) {
+	log, err := openAudit()
+	if err != nil {
+		return nil, err
+	}
+	return &backend{
+		reg:    e.reg,
+		client: e.client,
+		engine: e.engine(),
+		decider: &approval.Decider{
+			Client:   e.client,
+			Registry: e.reg,
+			Audit:    log.Append,
+			Via:      "dashboard",
+		},
+	}, nil
+}
+
+func (b *backend) Registry() string { return b.reg }
+
+func (b *backend) List(ctx context.Context) ([]registry.StageItem, error) {
+	return b.client.ListStaged(ctx, "")
+}
+
+func (b *backend) Review(ctx context.Context, item registry.StageItem, progress func(review.Progress)) (*review.Review, error) {
+	return b.engine.ReviewStaged(ctx, item, review.Options{Progress: progress})
+}
+
+func (b *backend) Approve(ctx context.Context, item registry.StageItem, reviewedShasum, otp string) error {
+	_, err := b.decider.Approve(ctx, item, reviewedShasum, otp)
+	return err
+}
+
+func (b *backend) Reject(ctx context.Context, item registry.StageItem, reviewedShasum, otp string) error {
+	_, err := b.decider.Reject(ctx, item, reviewedShasum, otp)
+	return err
+}
+
+func (b *backend) PollWebAuth(ctx context.Context, doneURL string) (string, error) {
+	return b.client.PollWebAuth(ctx, doneURL)
+}
+
+// OpenURL opens an http(s) URL in the user's browser; anything else is refused.
+func (b *backend) OpenURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return errors.New("refusing to open a non-http(s) URL")
+	}
+	var cmd *exec.Cmd
+	switch runtime.GOOS {
+	case "darwin":
+		cmd = exec.Command("open", u.String())
+	case "windows":
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", u.String())
+	default:
+		if os.Getenv("BROWSER") != "" {
+			cmd = exec.Command(os.Getenv("BROWSER"), u.String())
+		} else {
+			cmd = exec.Command("xdg-open", u.String())
+		}
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("could not open a browser (%v): open the URL yourself", err)
+	}
+	go cmd.Wait() //nolint:errcheck // reap the launcher; its exit status says nothing about the page
+	return nil
+}
+
+func (g *globals) uiOptions() ui.Options {
+	return ui.Options{NoMouse: g.noMouse, NoColor: g.noColor || os.Getenv("NO_COLOR") != "", Theme: g.theme, AutoRefresh: 60 * time.Second}
+}
+
+// runDashboard opens the dashboard on the configured registry.
+func runDashboard(cmd *cobra.Command, g *globals) error {
+	if !isTTY(g.stdout) || !isTTY(g.stdin) {
+		return usageErr("the dashboard needs a terminal; for scripts use `stagegate list`, `diff`, `approve` (see `stagegate --help`)")
+	}
+	e, err := g.newEnv()
+	if err != nil {
+		return err
+	}
+	b, err := newBackend(e)
+	if err != nil {
+		return err
+	}
+	return ui.Run(cmd.Context(), b, g.uiOptions(), g.stdin, g.stdout)
+}
+
+func newDemoCmd(g *globals) *cobra.Command {
+	return &cobra.Command{
+		Use:   "demo",
+		Short: "Try the dashboard on an embedded registry with a seeded stage queue",
+		Long: `Start an embedded staging registry on a free loopback port, seeded with demo
+packages (benign releases and imitations of real attacks), and open the
+dashboard on it. The status bar shows the demo's current 2FA code. Nothing is
+written outside a temporary folder, which is removed on exit.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if !isTTY(g.stdout) || !isTTY(g.stdin) {
+				return usageErr("the demo needs a terminal (it opens the dashboard)")
+			}
+			ctx, cancel := context.WithCancel(cmd.Context())
+			defer cancel()
+			srv, err := devregistry.New(devregistry.Options{})
+			if err != nil {
+				return err
+			}
+			if err := srv.Seed(assets.Demo()); err != nil {
+				return fmt.Errorf("seed demo registry: %w", err)
+			}
+			regURL, err := srv.Start(ctx, "127.0.0.1:0")
+			if err != nil {
+				return err
+			}
+			defer srv.Close()
+			tmp, err := os.MkdirTemp("", "stagegate-demo-*")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(tmp)
+			client, err := registry.New(registry.Options{Registry: regURL, Auth: staticAuth{regURL: regURL, token: srv.Token()}, UserAgent: "stagegate/" + version, Timeout: 30 * time.Second})
+			if err != nil {
+				return err
+			}
+			b := &backend{
+				reg:    regURL,
+				client: client,
+				engine: &review.Engine{Registry: client, Cache: review.NewCache(tmp, 256<<20)},
+				decider: &approval.Decider{Client: client, Registry: regURL, Via: "demo",
+					Audit: audit.Open(filepath.Join(tmp, "audit.jsonl")).Append},
+			}
+			opts := g.uiOptions()
+			opts.DemoCode = srv.CurrentCode
+			return ui.Run(ctx, b, opts, g.stdin, g.stdout)
+		},
+	}
+}
