@@ -54,7 +54,6 @@ func (s Style) safe(text string, maxCols int) string {
 		w := runewidth.StringWidth(t)
 		if maxCols > 0 && cols+w > maxCols {
 			t = runewidth.Truncate(t, maxCols-cols, "…")
-			w = maxCols - cols
 			if seg.Token {
 				b.WriteString(s.paint(sgrRev, t))
 			} else {
