@@ -24,7 +24,7 @@ demo:
 
 # test: every test, including the npm conformance suite and tmux tests
 # (they find the pinned npm in .cache/npm, installed by `make setup`).
-test:
+test: setup
 	$(GO) test -count=1 ./...
 
 test-short:
