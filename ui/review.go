@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"encoding/json"
 	"fmt"
 	"path"
 	"sort"
@@ -665,12 +664,5 @@ func manifestRank(p string) int {
 
 // jsonValue renders a manifest value compactly and safely.
 func jsonValue(v any) string {
-	if v == nil {
-		return "null"
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return "?"
-	}
-	return safeCell(string(b), 120)
+	return safeCell(diff.ValueText(v), 120)
 }

@@ -1,8 +1,19 @@
 // Package diff compares two package file sets: files paired by path, a
-// line diff with context hunks (anchored on unique lines, then go-diff), a
-// token diff for minified and single-line files, lazy word-level spans for
-// display, and a field-by-field diff of package.json.
+// line diff with context hunks, a token diff for minified and single-line
+// files, lazy word-level spans for display (go-diff on word tokens), and a
+// field-by-field diff of package.json.
+//
+// Line diffs anchor large files on lines unique to both sides (patience
+// style) and run an xdiff-style Myers between anchors, with a work limit
+// counted in steps rather than go-diff's wall-clock DiffTimeout: the same
+// two tarballs must give the same review on a busy laptop and in CI.
 package diff
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
 
 // Status of a file between base and staged.
 type Status string
@@ -79,4 +90,20 @@ type Result struct {
 	// ManifestError, when non-empty, says why a package.json could not be
 	// parsed; Manifest then holds what could still be compared.
 	ManifestError string
+}
+
+// ValueText renders a manifest value as compact JSON for people: no HTML
+// escaping of <, > and &, "(none)" for an absent value. The result is
+// untrusted text: it still goes through termsafe.
+func ValueText(v any) string {
+	if v == nil {
+		return "(none)"
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

@@ -1,14 +1,17 @@
 package diff
 
 import (
-	"context"
-	"time"
+	"unicode/utf8"
+
+	"github.com/sergi/go-diff/diffmatchpatch"
 )
 
 // Span is a byte range [Start, End) of a line.
 type Span struct{ Start, End int }
 
 const (
+	// tokenRuneBase keeps token runes clear of control characters.
+	tokenRuneBase = 0x100
 	// wordSpanMax: longer lines get no word-level highlighting; a whole
 	// line highlight says as much and costs nothing.
 	wordSpanMax = 2000
@@ -31,19 +34,41 @@ func WordSpans(oldLine, newLine string) (oldSpans, newSpans []Span) {
 	ob, nb := []byte(oldLine), []byte(newLine)
 	ot := tokenize(nil, ob, 0, len(ob), len(ob))
 	nt := tokenize(nil, nb, 0, len(nb), len(nb))
+	// go-diff on tokens: each distinct token becomes one rune (as its line
+	// mode does with lines), so the diff is word-granular and cheap. Lines
+	// are capped at 2,000 bytes, so the runes stay far below the surrogates.
 	in := newInterner(len(ot) + len(nt))
-	a := make([]int32, len(ot))
+	a := make([]rune, len(ot))
 	for k := range ot {
-		a[k] = in.id(tokenText(oldLine, ot, k))
+		a[k] = tokenRuneBase + rune(in.id(tokenText(oldLine, ot, k)))
 	}
-	b := make([]int32, len(nt))
+	b := make([]rune, len(nt))
 	for k := range nt {
-		b[k] = in.id(tokenText(newLine, nt, k))
+		b[k] = tokenRuneBase + rune(in.id(tokenText(newLine, nt, k)))
 	}
-	e := newEngine(context.Background(), a, b, len(in.ids), time.Time{})
-	e.run()
-	oldSpans, oc := spans(ot, e.ca, len(oldLine))
-	newSpans, nc := spans(nt, e.cb, len(newLine))
+	dmp := diffmatchpatch.New()
+	dmp.DiffTimeout = 0 // bounded by wordSpanMax; deterministic
+	ca, cb := make([]bool, len(a)), make([]bool, len(b))
+	i, j := 0, 0
+	for _, d := range dmp.DiffMainRunes(a, b, false) {
+		n := utf8.RuneCountInString(d.Text)
+		switch d.Type {
+		case diffmatchpatch.DiffEqual:
+			i, j = i+n, j+n
+		case diffmatchpatch.DiffDelete:
+			for ; n > 0; n-- {
+				ca[i] = true
+				i++
+			}
+		case diffmatchpatch.DiffInsert:
+			for ; n > 0; n-- {
+				cb[j] = true
+				j++
+			}
+		}
+	}
+	oldSpans, oc := spans(ot, ca, len(oldLine))
+	newSpans, nc := spans(nt, cb, len(newLine))
 	if float64(oc+nc) > maxWordDistance*float64(len(oldLine)+len(newLine)) {
 		return nil, nil
 	}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -114,16 +113,7 @@ func changeMark(change string, s Style) string {
 	}
 }
 
-func jsonValue(v any) string {
-	if v == nil {
-		return "(none)"
-	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
-}
+func jsonValue(v any) string { return diff.ValueText(v) }
 
 func manifestValues(m diff.ManifestChange, s Style) string {
 	switch m.Change {
