@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -185,9 +188,45 @@ func writeFileAtomic(path string, data []byte) error {
 	return os.Rename(tmp.Name(), path)
 }
 
+// writeJSON prints one JSON document. Characters that JSON leaves raw but a
+// terminal may act on or hide (DEL, C1 controls, bidi and zero-width
+// characters) are written as \u escapes: the document means the same, and
+// `--json` on a terminal is as safe as the human output.
 func writeJSON(g *globals, v any) error {
-	enc := json.NewEncoder(g.stdout)
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := g.stdout.Write(escapeJSONText(buf.Bytes()))
+	return err
+}
+
+// escapeJSONText \u-escapes terminal-unsafe runes; they can only occur inside JSON strings.
+func escapeJSONText(b []byte) []byte {
+	unsafe := func(r rune) bool {
+		return r == 0x7f || (r >= 0x80 && r <= 0x9f) || (r >= 0x200b && r <= 0x200f) || (r >= 0x202a && r <= 0x202e) ||
+			(r >= 0x2060 && r <= 0x2069) || r == 0x061c || r == 0xfeff || (r >= 0xe0000 && r <= 0xe007f) || r == utf8.RuneError
+	}
+	if !bytes.ContainsFunc(b, unsafe) {
+		return b
+	}
+	var out bytes.Buffer
+	for len(b) > 0 {
+		r, size := utf8.DecodeRune(b)
+		if unsafe(r) {
+			if r > 0xffff {
+				r1, r2 := utf16.EncodeRune(r)
+				fmt.Fprintf(&out, "\\u%04x\\u%04x", r1, r2)
+			} else {
+				fmt.Fprintf(&out, "\\u%04x", r)
+			}
+		} else {
+			out.Write(b[:size])
+		}
+		b = b[size:]
+	}
+	return out.Bytes()
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -9,14 +11,16 @@ import (
 	"github.com/stagegate/stagegate/internal/pack"
 	"github.com/stagegate/stagegate/internal/report"
 	"github.com/stagegate/stagegate/internal/review"
+	"github.com/stagegate/stagegate/internal/tarball"
 )
 
 // reviewFlags are shared by diff and compare.
 type reviewFlags struct {
-	asJSON   bool
-	nameOnly bool
-	stat     bool
-	failOn   string
+	asJSON      bool
+	nameOnly    bool
+	stat        bool
+	failOn      string
+	maxUnpacked string
 }
 
 func (f *reviewFlags) register(c *cobra.Command) {
@@ -24,6 +28,38 @@ func (f *reviewFlags) register(c *cobra.Command) {
 	c.Flags().BoolVar(&f.nameOnly, "name-only", false, "print only the paths of changed files")
 	c.Flags().BoolVar(&f.stat, "stat", false, "print the summary and file table without the diff")
 	c.Flags().StringVar(&f.failOn, "fail-on", "", "exit 3 when a signal at or above this severity is found: high, medium or low")
+	c.Flags().StringVar(&f.maxUnpacked, "max-unpacked", "1GiB", "refuse a package whose unpacked size is larger (e.g. 256MiB)")
+}
+
+// limits turns the flags into tarball limits.
+func (f *reviewFlags) limits() (tarball.Limits, error) {
+	l := tarball.DefaultLimits()
+	n, err := parseSize(f.maxUnpacked)
+	if err != nil {
+		return l, usageErr("--max-unpacked %q: %v", f.maxUnpacked, err)
+	}
+	l.MaxUnpacked = n
+	return l, nil
+}
+
+// parseSize reads 1024, 64KiB, 256MiB, 1GiB (also K/M/G and KB/MB/GB as binary units).
+func parseSize(s string) (int64, error) {
+	t := strings.TrimSpace(strings.ToUpper(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		m      int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.m
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, errors.New("use a positive size such as 512MiB")
+	}
+	return n * mult, nil
 }
 
 var severityRank = map[string]int{"low": 1, "medium": 2, "high": 3}
@@ -82,11 +118,17 @@ changed: package.json first, then every file.`,
 			if err := f.validate(); err != nil {
 				return err
 			}
+			lim, err := f.limits()
+			if err != nil {
+				return err
+			}
 			e, err := g.newEnv()
 			if err != nil {
 				return err
 			}
-			r, err := e.engine().ReviewID(cmd.Context(), args[0], review.Options{Base: base})
+			eng := e.engine()
+			eng.Limits = lim
+			r, err := eng.ReviewID(cmd.Context(), args[0], review.Options{Base: base})
 			if err != nil {
 				return err
 			}
@@ -108,6 +150,10 @@ func newCompareCmd(g *globals) *cobra.Command {
 			if err := f.validate(); err != nil {
 				return err
 			}
+			lim, err := f.limits()
+			if err != nil {
+				return err
+			}
 			eng := &review.Engine{}
 			if needsRegistry(args[0]) || needsRegistry(args[1]) {
 				e, err := g.newEnv()
@@ -116,6 +162,7 @@ func newCompareCmd(g *globals) *cobra.Command {
 				}
 				eng = e.engine()
 			}
+			eng.Limits = lim
 			r, err := eng.Compare(cmd.Context(), args[0], args[1], review.Options{Packer: packDir})
 			if err != nil {
 				return err

@@ -36,6 +36,22 @@ func Review(w io.Writer, r *review.Review, mode ReviewMode, s Style) error {
 		return err
 	}
 	header(&b, r, s)
+	if len(r.Issues) > 0 {
+		fmt.Fprintf(&b, "\n%s\n", s.paint(sgrYellow+sgrBold, fmt.Sprintf("⚠ %d tarball entries npm would not install as files (never followed or extracted here)", len(r.Issues))))
+		for _, is := range r.Issues {
+			line := fmt.Sprintf("  %-9s %s", is.Kind, s.safe(is.Path, 120))
+			if is.Target != "" {
+				line += " → " + s.safe(is.Target, 120)
+			}
+			if is.Detail != "" {
+				line += "  (" + s.safe(is.Detail, 120) + ")"
+			}
+			b.WriteString(line + "\n")
+		}
+	}
+	if r.Diff != nil && r.Diff.ManifestError != "" {
+		fmt.Fprintf(&b, "\n%s %s\n", s.paint(sgrYellow, "package.json could not be compared:"), s.safe(r.Diff.ManifestError, 200))
+	}
 	if len(r.Manifest) > 0 {
 		fmt.Fprintf(&b, "\n%s\n", s.paint(sgrBold, "package.json changes"))
 		for _, m := range r.Manifest {

@@ -270,6 +270,9 @@ func splitSpec(spec string) (name, version string, ok bool) {
 func Build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Package, res *diff.Result) *Review {
 	r := &Review{Schema: Schema, Package: pkgName, Staged: staged, Base: base, Diff: res,
 		Manifest: []diff.ManifestChange{}, Files: []File{}, Signals: []Signal{}}
+	if newPkg != nil {
+		r.Issues = newPkg.Issues
+	}
 	if oldPkg != nil {
 		r.Summary.BytesBefore = oldPkg.Unpacked
 	}

@@ -5,6 +5,7 @@ package review
 
 import (
 	"github.com/stagegate/stagegate/internal/diff"
+	"github.com/stagegate/stagegate/internal/tarball"
 )
 
 // Schema is the version of the review JSON document.
@@ -26,6 +27,9 @@ type Review struct {
 	// ReviewedSHA1 is the sha1 of the staged tarball that was actually read
 	// and diffed: an approval is only sent if the stage record still matches it.
 	ReviewedSHA1 string `json:"-"`
+	// Issues are the staged (new) tarball's entries that are not regular
+	// files npm would install: links, devices, escapes, duplicates, collisions.
+	Issues []tarball.Issue `json:"-"`
 }
 
 // Staged describes the staged (or "new") side.
