@@ -591,6 +591,22 @@ func (rv *reviewView) overview(m *Model) []string {
 	out = append(out, fmt.Sprintf("%d added, %d removed, %d modified files; ", s.FilesAdded, s.FilesRemoved, s.FilesModified)+
 		st.add.r(fmt.Sprintf("+%d", s.LinesAdded))+" "+st.del.r(fmt.Sprintf("-%d", s.LinesRemoved))+
 		fmt.Sprintf(" lines; %s → %s (%s)", humanBytes(s.BytesBefore), humanBytes(s.BytesAfter), signedBytes(s.BytesAfter-s.BytesBefore)))
+	if len(r.Issues) > 0 {
+		out = append(out, "", st.warn.r(fmt.Sprintf("⚠ Tarball entries npm would not install as files (%d): never followed or extracted", len(r.Issues))))
+		for _, is := range r.Issues {
+			line := "  " + st.bold.r(fmt.Sprintf("%-9s", is.Kind)) + " " + safeText(is.Path)
+			if is.Target != "" {
+				line += " → " + safeText(is.Target)
+			}
+			if is.Detail != "" {
+				line += "  " + st.faint.r(safeText(is.Detail))
+			}
+			out = append(out, line)
+		}
+	}
+	if r.Diff != nil && r.Diff.ManifestError != "" {
+		out = append(out, "", st.warn.r("package.json could not be compared: ")+safeText(r.Diff.ManifestError))
+	}
 	out = append(out, "", st.title.r("Manifest changes (package.json)"))
 	mc := append([]diff.ManifestChange(nil), r.Manifest...)
 	sort.SliceStable(mc, func(i, j int) bool { return manifestRank(mc[i].Path) < manifestRank(mc[j].Path) })
