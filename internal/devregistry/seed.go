@@ -152,9 +152,19 @@ func (s *Server) seedVersion(fsys fs.FS, name string, v SeedVersion, now time.Ti
 		if !validTag(tag) {
 			return fmt.Errorf("invalid tag %q", tag)
 		}
+		// As npm stage publish does: publishConfig.access, else the
+		// registry's default for the name.
 		access := "public"
 		if strings.HasPrefix(name, "@") {
 			access = "restricted"
+		}
+		var pc struct {
+			PublishConfig struct {
+				Access string `json:"access"`
+			} `json:"publishConfig"`
+		}
+		if json.Unmarshal(manifest, &pc) == nil && (pc.PublishConfig.Access == "public" || pc.PublishConfig.Access == "restricted") {
+			access = pc.PublishConfig.Access
 		}
 		s.insertStageLocked(&stageRec{
 			ID: uuid.NewString(), PackageName: name, Version: v.Version, Tag: tag,
