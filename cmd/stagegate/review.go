@@ -31,9 +31,12 @@ func (f *reviewFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.maxUnpacked, "max-unpacked", "1GiB", "refuse a package whose unpacked size is larger (e.g. 256MiB)")
 }
 
-// limits turns the flags into tarball limits.
-func (f *reviewFlags) limits() (tarball.Limits, error) {
+// check validates the flags and returns the tarball limits they set.
+func (f *reviewFlags) check() (tarball.Limits, error) {
 	l := tarball.DefaultLimits()
+	if err := f.validate(); err != nil {
+		return l, err
+	}
 	n, err := parseSize(f.maxUnpacked)
 	if err != nil {
 		return l, usageErr("--max-unpacked %q: %v", f.maxUnpacked, err)
@@ -115,10 +118,7 @@ the highest published version below it), verify both tarballs, and show what
 changed: package.json first, then every file.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.validate(); err != nil {
-				return err
-			}
-			lim, err := f.limits()
+			lim, err := f.check()
 			if err != nil {
 				return err
 			}
@@ -147,10 +147,7 @@ func newCompareCmd(g *globals) *cobra.Command {
 		Short: "Compare two packages: .tgz files, package folders, or name@version",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if err := f.validate(); err != nil {
-				return err
-			}
-			lim, err := f.limits()
+			lim, err := f.check()
 			if err != nil {
 				return err
 			}
