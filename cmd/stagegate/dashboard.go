@@ -28,6 +28,8 @@ type backend struct {
 	client  *registry.Client
 	engine  *review.Engine
 	decider *approval.Decider
+	// open replaces the browser launcher (tests play the browser).
+	open func(url string) error
 }
 
 func newBackend(e *env) (*backend, error) {
@@ -77,6 +79,9 @@ func (b *backend) OpenURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return errors.New("refusing to open a non-http(s) URL")
+	}
+	if b.open != nil {
+		return b.open(u.String())
 	}
 	var cmd *exec.Cmd
 	switch runtime.GOOS {

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/x/exp/teatest"
+	"github.com/pquerna/otp"
+	"github.com/pquerna/otp/totp"
+
+	"github.com/stagegate/stagegate/assets"
+	"github.com/stagegate/stagegate/internal/approval"
+	"github.com/stagegate/stagegate/internal/audit"
+	"github.com/stagegate/stagegate/internal/devregistry"
+	"github.com/stagegate/stagegate/internal/registry"
+	"github.com/stagegate/stagegate/internal/review"
+	"github.com/stagegate/stagegate/ui"
+)
+
+// These flows run the real dashboard (teatest) on the real backend against
+// the embedded registry over HTTP: what a maintainer types, what the
+// registry then holds.
+
+type flow struct {
+	t      *testing.T
+	srv    *devregistry.Server
+	url    string
+	client *registry.Client
+	tm     *teatest.TestModel
+}
+
+func startDashboardFlow(t *testing.T, webAuth bool) *flow {
+	t.Helper()
+	srv, err := devregistry.New(devregistry.Options{WebAuth: webAuth})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Seed(assets.Demo()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	u, err := srv.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	client, err := registry.New(registry.Options{Registry: u, Auth: staticAuth{regURL: u, token: srv.Token()}, Timeout: 10 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	b := &backend{
+		reg: u, client: client,
+		engine:  &review.Engine{Registry: client, Cache: review.NewCache(filepath.Join(dir, "cache"), 64<<20)},
+		decider: &approval.Decider{Client: client, Registry: u, Via: "test", Audit: audit.Open(filepath.Join(dir, "audit.jsonl")).Append},
+		// The browser: a person clicks "Approve" on the registry's page.
+		open: func(page string) error {
+			resp, err := http.Post(page, "application/x-www-form-urlencoded", nil)
+			if err != nil {
+				return err
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 200 {
+				return fmt.Errorf("confirm page: %s", resp.Status)
+			}
+			return nil
+		},
+	}
+	m := ui.New(b, ui.Options{AutoRefresh: -1})
+	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
+	f := &flow{t: t, srv: srv, url: u, client: client, tm: tm}
+	f.wait("10 staged versions")
+	t.Cleanup(func() {
+		tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
+		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
+	})
+	return f
+}
+
+func (f *flow) wait(s string) {
+	f.t.Helper()
+	teatest.WaitFor(f.t, f.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
+		teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+}
+
+func (f *flow) code() string {
+	c, err := totp.GenerateCode(f.srv.TOTPSecret(), time.Now())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return c
+}
+
+// wrongCode is valid for no step within ±2 minutes.
+func (f *flow) wrongCode() string {
+	valid := map[string]bool{}
+	for d := -4; d <= 4; d++ {
+		c, _ := totp.GenerateCodeCustom(f.srv.TOTPSecret(), time.Now().Add(time.Duration(d)*30*time.Second),
+			totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+		valid[c] = true
+	}
+	for i := 0; ; i++ {
+		if c := fmt.Sprintf("%06d", (123457+i*7919)%1000000); !valid[c] {
+			return c
+		}
+	}
+}
+
+func (f *flow) enter() { f.tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) }
+
+func (f *flow) published(name, version string) bool {
+	f.t.Helper()
+	p, err := f.client.Packument(context.Background(), name)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	_, ok := p.Versions[version]
+	return ok
+}
+
+func (f *flow) staged(name, version string) bool {
+	f.t.Helper()
+	items, err := f.client.ListStaged(context.Background(), name)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, it := range items {
+		if it.Version == version {
+			return true
+		}
+	}
+	return false
+}
+
+// The queue opens on @acme/charts 3.3.1 (first package, first row).
+
+func TestDashboardApproveWithCode(t *testing.T) {
+	f := startDashboardFlow(t, false)
+	f.wait("✓ verified")
+	f.tm.Type("a")
+	f.wait("2FA code")
+	f.tm.Type(f.code())
+	f.enter()
+	f.wait("approved @acme/charts@3.3.1")
+	if !f.published("@acme/charts", "3.3.1") || f.staged("@acme/charts", "3.3.1") {
+		t.Fatal("approval from the dashboard did not publish @acme/charts@3.3.1")
+	}
+}
+
+func TestDashboardWrongCodeThenRetry(t *testing.T) {
+	f := startDashboardFlow(t, false)
+	f.wait("✓ verified")
+	f.tm.Type("a")
+	f.wait("2FA code")
+	f.tm.Type(f.wrongCode())
+	f.enter()
+	f.wait("one-time password")
+	if f.published("@acme/charts", "3.3.1") {
+		t.Fatal("published with a wrong code")
+	}
+	f.tm.Type(f.code())
+	f.enter()
+	f.wait("approved @acme/charts@3.3.1")
+	if !f.published("@acme/charts", "3.3.1") {
+		t.Fatal("not published after the retry")
+	}
+}
+
+func TestDashboardRejectWithConfirmation(t *testing.T) {
+	f := startDashboardFlow(t, false)
+	f.wait("✓ verified")
+	f.tm.Type("x")
+	f.wait("permanent")
+	f.tm.Type("y")
+	f.wait("2FA code")
+	f.tm.Type(f.code())
+	f.enter()
+	f.wait("rejected @acme/charts@3.3.1")
+	if f.staged("@acme/charts", "3.3.1") || f.published("@acme/charts", "3.3.1") {
+		t.Fatal("rejected version is still staged or was published")
+	}
+}
+
+func TestDashboardBatchApproveOneCode(t *testing.T) {
+	f := startDashboardFlow(t, false)
+	f.wait("✓ verified")
+	f.tm.Type("  ") // select @acme/charts 3.3.1 and @acme/forms 1.9.1
+	f.wait("2 selected")
+	f.tm.Type("a")
+	f.wait("one code")
+	f.tm.Type(f.code())
+	f.enter()
+	f.wait("2 approved")
+	if !f.published("@acme/charts", "3.3.1") || !f.published("@acme/forms", "1.9.1") {
+		t.Fatal("batch approval did not publish both versions")
+	}
+}
+
+func TestDashboardWebAuth(t *testing.T) {
+	f := startDashboardFlow(t, true)
+	f.wait("✓ verified")
+	f.tm.Type("a")
+	f.wait("2FA code")
+	f.enter() // empty code: sign in with the browser
+	f.wait("/-/weblogin/")
+	f.tm.Type("o") // "opens the browser": the test's browser clicks Approve
+	f.wait("approved @acme/charts@3.3.1")
+	if !f.published("@acme/charts", "3.3.1") {
+		t.Fatal("web-auth approval did not publish")
+	}
+}
