@@ -37,7 +37,7 @@ func Review(w io.Writer, r *review.Review, mode ReviewMode, s Style) error {
 	}
 	header(&b, r, s)
 	if len(r.Issues) > 0 {
-		fmt.Fprintf(&b, "\n%s\n", s.paint(sgrYellow+sgrBold, fmt.Sprintf("⚠ %d tarball entries npm would not install as files (never followed or extracted here)", len(r.Issues))))
+		fmt.Fprintf(&b, "\n%s\n", s.paint(sgrYellow+sgrBold, fmt.Sprintf("⚠ %d tarball %s npm would not install as files (never followed or extracted here)", len(r.Issues), plural(len(r.Issues), "entry", "entries"))))
 		for _, is := range r.Issues {
 			line := fmt.Sprintf("  %-9s %s", is.Kind, s.safe(is.Path, 120))
 			if is.Target != "" {
@@ -268,4 +268,11 @@ func fileDiff(b *strings.Builder, f *diff.FileDiff, s Style) {
 			}
 		}
 	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
