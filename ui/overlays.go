@@ -18,6 +18,14 @@ func (m *Model) targetLine(t target, iw int) string {
 	return cut(s+"  "+m.st.faint.r("sha1 "+safeText(t.shasum)), iw)
 }
 
+// targetBlock names one version on two lines so the full shasum is always
+// shown: what is approved must be exactly what the maintainer reads.
+func (m *Model) targetBlock(t target, iw int) []string {
+	it := t.item
+	name := m.st.bold.r(safeText(it.PackageName)+"@"+safeText(it.Version)) + " → " + m.st.accent.r(safeText(it.Tag))
+	return []string{cut(name, iw), cut("sha1 "+safeText(t.shasum), iw)}
+}
+
 func (m *Model) targetCheck(t target) string {
 	var s string
 	switch {
@@ -53,7 +61,9 @@ func (m *Model) confirmBox() []string {
 	var lines []string
 	if len(ts) == 1 {
 		t := ts[0]
-		lines = append(lines, "Reject this staged version?", "", m.targetLine(t, iw), m.targetCheck(t))
+		lines = append(lines, "Reject this staged version?", "")
+		lines = append(lines, m.targetBlock(t, iw)...)
+		lines = append(lines, m.targetCheck(t))
 	} else {
 		lines = append(lines, fmt.Sprintf("Reject these %d staged versions?", len(ts)), "")
 		lines = append(lines, m.targetList(ts, max(3, m.height-14), iw)...)
@@ -75,7 +85,9 @@ func (m *Model) actionBox() []string {
 	}
 	if len(a.targets) == 1 {
 		t := a.targets[0]
-		lines = append(lines, verb+":", m.targetLine(t, iw), m.targetCheck(t))
+		lines = append(lines, verb+":")
+		lines = append(lines, m.targetBlock(t, iw)...)
+		lines = append(lines, m.targetCheck(t))
 	} else {
 		lines = append(lines, fmt.Sprintf("%s %d versions with one code:", verb, len(a.targets)))
 		for i, t := range a.targets {
