@@ -9,7 +9,7 @@ import (
 )
 
 // boxWidth is the inner width of modal boxes.
-func (m *Model) boxWidth() int { return max(30, min(m.width-6, 76)) }
+func (m *Model) boxWidth() int { return max(30, min(m.width-6, 96)) }
 
 // targetLine names one version exactly: package@version → tag, shasum.
 func (m *Model) targetLine(t target, iw int) string {
@@ -49,6 +49,16 @@ func (m *Model) targetList(ts []target, n, iw int) []string {
 		if i == n && len(ts) > n+1 {
 			out = append(out, m.st.faint.r(fmt.Sprintf("… and %d more", len(ts)-n)))
 			break
+		}
+		// A row too narrow for the full sha1 takes two lines instead of cutting it.
+		if full := m.targetLine(t, 1<<16); ansi.StringWidth(full) > iw {
+			for k, l := range m.targetBlock(t, iw-2) {
+				if k > 0 {
+					l = "  " + l
+				}
+				out = append(out, l)
+			}
+			continue
 		}
 		out = append(out, m.targetLine(t, iw))
 	}
