@@ -636,7 +636,11 @@ func (rv *reviewView) overview(m *Model) []string {
 		out = append(out, line)
 	}
 	out = append(out, "", st.title.r(fmt.Sprintf("Signals (%d)", len(r.Signals))))
-	if len(r.Signals) == 0 {
+	switch {
+	case len(r.Signals) == 0 && !r.SignalsChecked:
+		// Never let "none" read as "checked and clean" when nothing checked.
+		out = append(out, st.warn.r("  not computed: this version of stagegate does not flag risks yet; read the manifest changes and the diff"))
+	case len(r.Signals) == 0:
 		out = append(out, st.faint.r("  none"))
 	}
 	for _, sg := range r.Signals {

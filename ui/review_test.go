@@ -279,3 +279,20 @@ func TestReviewMouseWheel(t *testing.T) {
 		t.Fatalf("wheel over list: file %d", h.m.rv.fileIdx)
 	}
 }
+
+func TestReviewWithoutSignalEngineSaysNotComputed(t *testing.T) {
+	f := richBackend()
+	rv := f.reviews["id-router-152"]
+	rv.Signals = nil
+	rv.SignalsChecked = false
+	h := newHarness(t, f, 120, 40)
+	h.keys("enter")
+	h.mustSee("Signals (0)", "not computed")
+	h.mustNotSee("  none")
+
+	rv.SignalsChecked = true
+	h = newHarness(t, f, 120, 40)
+	h.keys("enter")
+	h.mustSee("Signals (0)", "none")
+	h.mustNotSee("not computed")
+}

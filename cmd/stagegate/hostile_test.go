@@ -210,3 +210,10 @@ func TestHostileTarballLimitsAndTruncation(t *testing.T) {
 		t.Errorf("bad --max-unpacked: exit %d, want 2", code)
 	}
 }
+
+func TestFailOnWarnsWithoutSignalEngine(t *testing.T) {
+	code, _, errOut := runStagegate(t, "compare", "../../assets/demo/termhue/1.0.0", "../../assets/demo/termhue/1.0.1", "--stat", "--fail-on", "high")
+	if code != 0 || !strings.Contains(errOut, "--fail-on cannot fail") {
+		t.Errorf("--fail-on without signals: exit %d, stderr %q", code, errOut)
+	}
+}

@@ -96,6 +96,10 @@ func (f *reviewFlags) output(g *globals, r *review.Review) error {
 			return err
 		}
 	}
+	if f.failOn != "" && !r.SignalsChecked {
+		// A gate that cannot close must not look like a gate that passed.
+		fmt.Fprintln(g.stderr, "stagegate: warning: this version computes no review signals yet, so --fail-on cannot fail; read the diff")
+	}
 	if f.failOn != "" {
 		threshold := severityRank[f.failOn]
 		for _, s := range r.Signals {

@@ -27,6 +27,9 @@ type Review struct {
 	// ReviewedSHA1 is the sha1 of the staged tarball that was actually read
 	// and diffed: an approval is only sent if the stage record still matches it.
 	ReviewedSHA1 string `json:"-"`
+	// SignalsChecked is true once a signal engine has run over the diff; an
+	// empty Signals list means "nothing found" only then.
+	SignalsChecked bool `json:"-"`
 	// Issues are the staged (new) tarball's entries that are not regular
 	// files npm would install: links, devices, escapes, duplicates, collisions.
 	Issues []tarball.Issue `json:"-"`
