@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -33,6 +34,35 @@ type flow struct {
 	url    string
 	client *registry.Client
 	tm     *teatest.TestModel
+
+	mu   sync.Mutex
+	out  []byte // everything the program has drawn
+	mark int    // where the output stood at the last key sent
+}
+
+// collect keeps all output, so a wait sees every frame drawn since the last
+// key, however frames and waits interleave.
+func (f *flow) collect() {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := f.tm.Output().Read(buf)
+		if n > 0 {
+			f.mu.Lock()
+			f.out = append(f.out, buf[:n]...)
+			f.mu.Unlock()
+		}
+		if err != nil && n == 0 {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+}
+
+// typ sends keys after marking the output, so the next wait only accepts what they cause.
+func (f *flow) typ(s string) {
+	f.mu.Lock()
+	f.mark = len(f.out)
+	f.mu.Unlock()
+	f.tm.Type(s)
 }
 
 func startDashboardFlow(t *testing.T, webAuth bool) *flow {
@@ -76,7 +106,10 @@ func startDashboardFlow(t *testing.T, webAuth bool) *flow {
 	m := ui.New(b, ui.Options{AutoRefresh: -1})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
 	f := &flow{t: t, srv: srv, url: u, client: client, tm: tm}
-	f.wait("10 staged versions")
+	go f.collect()
+	// One wait: a wait consumes what it has read, and the list and the first
+	// review summaries can arrive in the same frame.
+	f.wait("✓ verified")
 	t.Cleanup(func() {
 		tm.Send(tea.KeyMsg{Type: tea.KeyCtrlC})
 		tm.WaitFinished(t, teatest.WithFinalTimeout(5*time.Second))
@@ -86,8 +119,19 @@ func startDashboardFlow(t *testing.T, webAuth bool) *flow {
 
 func (f *flow) wait(s string) {
 	f.t.Helper()
-	teatest.WaitFor(f.t, f.tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte(s)) },
-		teatest.WithDuration(15*time.Second), teatest.WithCheckInterval(20*time.Millisecond))
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		f.mu.Lock()
+		ok := bytes.Contains(f.out[f.mark:], []byte(s))
+		f.mu.Unlock()
+		if ok {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.t.Fatalf("the dashboard never drew %q after the last key; last output:\n%q", s, f.out[max(f.mark, len(f.out)-2000):])
 }
 
 func (f *flow) code() string {
@@ -113,7 +157,12 @@ func (f *flow) wrongCode() string {
 	}
 }
 
-func (f *flow) enter() { f.tm.Send(tea.KeyMsg{Type: tea.KeyEnter}) }
+func (f *flow) enter() {
+	f.mu.Lock()
+	f.mark = len(f.out)
+	f.mu.Unlock()
+	f.tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
+}
 
 func (f *flow) published(name, version string) bool {
 	f.t.Helper()
@@ -143,10 +192,9 @@ func (f *flow) staged(name, version string) bool {
 
 func TestDashboardApproveWithCode(t *testing.T) {
 	f := startDashboardFlow(t, false)
-	f.wait("✓ verified")
-	f.tm.Type("a")
+	f.typ("a")
 	f.wait("2FA code")
-	f.tm.Type(f.code())
+	f.typ(f.code())
 	f.enter()
 	f.wait("approved @acme/charts@3.3.1")
 	if !f.published("@acme/charts", "3.3.1") || f.staged("@acme/charts", "3.3.1") {
@@ -156,16 +204,15 @@ func TestDashboardApproveWithCode(t *testing.T) {
 
 func TestDashboardWrongCodeThenRetry(t *testing.T) {
 	f := startDashboardFlow(t, false)
-	f.wait("✓ verified")
-	f.tm.Type("a")
+	f.typ("a")
 	f.wait("2FA code")
-	f.tm.Type(f.wrongCode())
+	f.typ(f.wrongCode())
 	f.enter()
 	f.wait("one-time password")
 	if f.published("@acme/charts", "3.3.1") {
 		t.Fatal("published with a wrong code")
 	}
-	f.tm.Type(f.code())
+	f.typ(f.code())
 	f.enter()
 	f.wait("approved @acme/charts@3.3.1")
 	if !f.published("@acme/charts", "3.3.1") {
@@ -175,12 +222,11 @@ func TestDashboardWrongCodeThenRetry(t *testing.T) {
 
 func TestDashboardRejectWithConfirmation(t *testing.T) {
 	f := startDashboardFlow(t, false)
-	f.wait("✓ verified")
-	f.tm.Type("x")
+	f.typ("x")
 	f.wait("permanent")
-	f.tm.Type("y")
+	f.typ("y")
 	f.wait("2FA code")
-	f.tm.Type(f.code())
+	f.typ(f.code())
 	f.enter()
 	f.wait("rejected @acme/charts@3.3.1")
 	if f.staged("@acme/charts", "3.3.1") || f.published("@acme/charts", "3.3.1") {
@@ -190,12 +236,13 @@ func TestDashboardRejectWithConfirmation(t *testing.T) {
 
 func TestDashboardBatchApproveOneCode(t *testing.T) {
 	f := startDashboardFlow(t, false)
-	f.wait("✓ verified")
-	f.tm.Type("  ") // select @acme/charts 3.3.1 and @acme/forms 1.9.1
+	f.typ(" ") // select @acme/charts 3.3.1, move down
+	f.wait("1 selected")
+	f.typ(" ") // and @acme/forms 1.9.1
 	f.wait("2 selected")
-	f.tm.Type("a")
+	f.typ("a")
 	f.wait("one code")
-	f.tm.Type(f.code())
+	f.typ(f.code())
 	f.enter()
 	f.wait("2 approved")
 	if !f.published("@acme/charts", "3.3.1") || !f.published("@acme/forms", "1.9.1") {
@@ -205,12 +252,11 @@ func TestDashboardBatchApproveOneCode(t *testing.T) {
 
 func TestDashboardWebAuth(t *testing.T) {
 	f := startDashboardFlow(t, true)
-	f.wait("✓ verified")
-	f.tm.Type("a")
+	f.typ("a")
 	f.wait("2FA code")
 	f.enter() // empty code: sign in with the browser
 	f.wait("/-/weblogin/")
-	f.tm.Type("o") // "opens the browser": the test's browser clicks Approve
+	f.typ("o") // "opens the browser": the test's browser clicks Approve
 	f.wait("approved @acme/charts@3.3.1")
 	if !f.published("@acme/charts", "3.3.1") {
 		t.Fatal("web-auth approval did not publish")
