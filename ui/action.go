@@ -105,8 +105,52 @@ func (m *Model) beginAction(kind actKind, ts []target) tea.Cmd {
 		m.overlay = ovConfirmReject
 		return nil
 	}
+	if msg, cmd := m.approvalBlocked(ts); msg != "" {
+		return tea.Batch(m.setStatus(msgErr, msg), cmd)
+	}
 	m.openAction(kind, ts)
 	return nil
+}
+
+// approvalBlocked refuses an approval of anything stagegate has not read and
+// verified: what is published must be the tarball that was reviewed. Reviews
+// still missing are started; rejecting needs no review (it publishes nothing).
+func (m *Model) approvalBlocked(ts []target) (string, tea.Cmd) {
+	var pending, failed, mismatch []string
+	var cmds []tea.Cmd
+	for _, t := range ts {
+		name := safeText(t.item.PackageName + "@" + t.item.Version)
+		switch {
+		case t.reviewed && !t.verified:
+			mismatch = append(mismatch, name)
+		case t.reviewed:
+		default:
+			k := itemKey(t.item)
+			if e := m.reviews[k]; e != nil && e.state == revFailed {
+				failed = append(failed, name)
+				continue
+			}
+			pending = append(pending, name)
+			if m.needsFetch(k, false) && len(m.jobs) < maxReviewJobs {
+				cmds = append(cmds, m.startJob(k))
+			}
+		}
+	}
+	list := func(names []string) string {
+		if len(names) > 3 {
+			return strings.Join(names[:3], ", ") + fmt.Sprintf(" and %d more", len(names)-3)
+		}
+		return strings.Join(names, ", ")
+	}
+	switch {
+	case len(mismatch) > 0:
+		return "not approving " + list(mismatch) + ": the staged tarball does not match its stage record (reject it, or stage again)", nil
+	case len(failed) > 0:
+		return "not approving " + list(failed) + ": its review failed (open it to see why; r retries)", nil
+	case len(pending) > 0:
+		return "not approving yet: " + list(pending) + " still being reviewed; press a again when the review is in", tea.Batch(cmds...)
+	}
+	return "", nil
 }
 
 func (m *Model) openAction(kind actKind, ts []target) {

@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/stagegate/stagegate/internal/registry"
+	"github.com/stagegate/stagegate/internal/review"
 )
 
 func TestApproveWithCode(t *testing.T) {
@@ -228,4 +230,44 @@ func TestUnknownOutcomeIsReportedNotResent(t *testing.T) {
 	if len(f.callsCopy()) != 1 {
 		t.Fatal("an approval with an unknown outcome was re-sent")
 	}
+}
+
+// An approval is only ever sent for a tarball stagegate has read and verified.
+func TestApproveRefusesWhatWasNotReviewed(t *testing.T) {
+	gate := make(chan struct{})
+	f := &fakeBackend{items: stageItems(), gate: gate, decide: codeRegistry(false, 0, "123456")}
+	h := newHarness(t, f, 120, 40)
+	h.keys("a")
+	h.mustSee("not approving yet", "still being reviewed")
+	h.mustNotSee("Approve with 2FA")
+	close(gate)
+	h.settle()
+	h.keys("a")
+	h.mustSee("Approve with 2FA")
+	if len(f.callsCopy()) != 0 {
+		t.Fatal("something was sent before the code")
+	}
+}
+
+func TestApproveRefusesAnIntegrityMismatch(t *testing.T) {
+	items := stageItems()
+	bad := smallReview(items[0])
+	bad.Staged.Verified = false
+	f := &fakeBackend{items: items, reviews: map[string]*review.Review{items[0].ID: bad}, decide: codeRegistry(false, 0, "123456")}
+	h := newHarness(t, f, 120, 40)
+	h.keys("a")
+	h.mustSee("not approving", "does not match its stage record")
+	h.mustNotSee("Approve with 2FA")
+	// Rejecting it stays possible: it publishes nothing.
+	h.keys("x")
+	h.mustSee("Rejection is permanent")
+}
+
+func TestApproveRefusesAFailedReview(t *testing.T) {
+	items := stageItems()
+	f := &fakeBackend{items: items, reviewErr: map[string]error{items[0].ID: errors.New("malformed tarball: unexpected EOF")}}
+	h := newHarness(t, f, 120, 40)
+	h.keys("a")
+	h.mustSee("not approving", "review failed")
+	h.mustNotSee("Approve with 2FA")
 }
