@@ -134,6 +134,41 @@ func (f *flow) wait(s string) {
 	f.t.Fatalf("the dashboard never drew %q after the last key; last output:\n%q", s, f.out[max(f.mark, len(f.out)-2000):])
 }
 
+// approveKey presses a; while the row's review is still loading the
+// dashboard refuses (by design), so press again until the modal opens.
+func (f *flow) approveKey() {
+	f.t.Helper()
+	for try := 0; try < 100; try++ {
+		f.typ("a")
+		switch f.waitAny("2FA code", "still being reviewed") {
+		case "2FA code":
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	f.t.Fatal("the review of the first row never completed")
+}
+
+// waitAny waits for the first of several texts drawn since the last key.
+func (f *flow) waitAny(texts ...string) string {
+	f.t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		f.mu.Lock()
+		out := f.out[f.mark:]
+		for _, s := range texts {
+			if bytes.Contains(out, []byte(s)) {
+				f.mu.Unlock()
+				return s
+			}
+		}
+		f.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+	}
+	f.t.Fatalf("the dashboard drew none of %q after the last key", texts)
+	return ""
+}
+
 func (f *flow) code() string {
 	c, err := totp.GenerateCode(f.srv.TOTPSecret(), time.Now())
 	if err != nil {
@@ -192,8 +227,7 @@ func (f *flow) staged(name, version string) bool {
 
 func TestDashboardApproveWithCode(t *testing.T) {
 	f := startDashboardFlow(t, false)
-	f.typ("a")
-	f.wait("2FA code")
+	f.approveKey()
 	f.typ(f.code())
 	f.enter()
 	f.wait("approved @acme/charts@3.3.1")
@@ -204,8 +238,7 @@ func TestDashboardApproveWithCode(t *testing.T) {
 
 func TestDashboardWrongCodeThenRetry(t *testing.T) {
 	f := startDashboardFlow(t, false)
-	f.typ("a")
-	f.wait("2FA code")
+	f.approveKey()
 	f.typ(f.wrongCode())
 	f.enter()
 	f.wait("one-time password")
@@ -240,7 +273,7 @@ func TestDashboardBatchApproveOneCode(t *testing.T) {
 	f.wait("1 selected")
 	f.typ(" ") // and @acme/forms 1.9.1
 	f.wait("2 selected")
-	f.typ("a")
+	f.approveKey()
 	f.wait("one code")
 	f.typ(f.code())
 	f.enter()
@@ -252,8 +285,7 @@ func TestDashboardBatchApproveOneCode(t *testing.T) {
 
 func TestDashboardWebAuth(t *testing.T) {
 	f := startDashboardFlow(t, true)
-	f.typ("a")
-	f.wait("2FA code")
+	f.approveKey()
 	f.enter() // empty code: sign in with the browser
 	f.wait("/-/weblogin/")
 	f.typ("o") // "opens the browser": the test's browser clicks Approve
