@@ -415,3 +415,34 @@ func TestCompareFoldersAndTarballs(t *testing.T) {
 		t.Errorf("compare of a missing file: exit %d", code)
 	}
 }
+
+func TestDashboardNeedsATerminal(t *testing.T) {
+	for _, args := range [][]string{{}, {"demo"}} {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), args, strings.NewReader(""), &out, &errb)
+		if code != 2 || !strings.Contains(errb.String(), "terminal") {
+			t.Errorf("stagegate %v without a terminal: exit %d, stderr %q", args, code, errb.String())
+		}
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	f := newFixture(t)
+	for _, args := range [][]string{
+		{"list", "--fetch-timeout", "soon"},
+		{"list", "--no-such-flag"},
+		{"approve"},
+		{"approve", "not-a-uuid", "--otp", "123456"},
+		{"approve", "00000000-0000-4000-8000-000000000000", "--otp", "12ab56"},
+		{"diff", "00000000-0000-4000-8000-000000000000", "--stat", "--name-only"},
+		{"view"},
+		{"compare", "a.tgz"},
+	} {
+		if r := f.run(args...); r.code != 2 {
+			t.Errorf("stagegate %v: exit %d, want 2 (usage)\n%s", args, r.code, r.stderr)
+		}
+	}
+	if r := f.run("version"); r.code != 0 || !strings.HasPrefix(r.stdout, "stagegate ") {
+		t.Errorf("version: %d %q", r.code, r.stdout)
+	}
+}
