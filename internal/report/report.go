@@ -182,7 +182,17 @@ func StageList(w io.Writer, items []registry.StageItem, s Style) error {
 			s.safe(shortSum(it.Shasum), 12),
 		})
 	}
-	return table(w, []string{"ID", "PACKAGE", "VERSION", "TAG", "STAGED", "BY", "SHASUM"}, rows, s)
+	if err := table(w, []string{"ID", "PACKAGE", "VERSION", "TAG", "STAGED", "BY", "SHASUM"}, rows, s); err != nil {
+		return err
+	}
+	pkgs := map[string]bool{}
+	for _, it := range items {
+		pkgs[it.PackageName] = true
+	}
+	_, err := fmt.Fprintf(w, "%s in %s; review one with `stagegate diff <id>`\n",
+		plural(len(items), "1 staged version", fmt.Sprintf("%d staged versions", len(items))),
+		plural(len(pkgs), "1 package", fmt.Sprintf("%d packages", len(pkgs))))
+	return err
 }
 
 func shortSum(s string) string {
