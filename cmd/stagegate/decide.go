@@ -270,9 +270,10 @@ func (g *globals) decideOne(ctx context.Context, d *approval.Decider, action str
 		if errors.As(err, &rerr) && (rerr.Kind == registry.ErrOTPRequired || rerr.Kind == registry.ErrOTPRejected) {
 			reason := "the registry asks for a one-time password"
 			if rerr.Kind == registry.ErrOTPRejected || *code != "" {
-				reason = "the registry did not accept the one-time password"
-				if rerr.Message != "" {
-					reason += " (" + safeLine(rerr.Message, 100) + ")"
+				reason = "the registry did not accept the one-time password (codes change every 30 seconds)"
+				// npm registries repeat the generic OTP text; only other messages add something.
+				if rerr.Message != "" && !strings.Contains(strings.ToLower(rerr.Message), "one-time pass") {
+					reason += ": " + safeLine(rerr.Message, 100)
 				}
 			}
 			next, perr := src.next(reason)
