@@ -47,7 +47,19 @@ timeit() {
   rm -f "$f"
 }
 
-printf '%-24s %-10s %10s %10s %10s %9s %9s %11s %9s\n' pair tool median_s min_s maxrss_MiB x_faster mem/unpk files lines
+# The process floor: peak RSS of a compare of two one-file packages (runtime,
+# binary pages, decoders), so the cost of the packages themselves can be seen.
+floordir=$(mktemp -d)
+mkdir -p "$floordir/a/package" "$floordir/b/package"
+echo '{"name":"f","version":"1.0.0"}' > "$floordir/a/package/package.json"
+echo '{"name":"f","version":"1.0.1"}' > "$floordir/b/package/package.json"
+tar czf "$floordir/a.tgz" -C "$floordir/a" package; tar czf "$floordir/b.tgz" -C "$floordir/b" package
+floor=$(for i in 1 2 3; do timeit "$SG" compare --json "$floordir/a.tgz" "$floordir/b.tgz" | cut -d' ' -f2; done | median)
+rm -rf "$floordir"
+echo "process floor (compare of two one-file packages): $(awk -v m="$floor" 'BEGIN{printf "%.1f", m/1024}') MiB peak RSS"
+echo
+
+printf '%-24s %-10s %10s %10s %10s %9s %9s %9s %11s %9s\n' pair tool median_s min_s maxrss_MiB x_faster mem/unpk net/unpk files lines
 for pair in "${PAIRS[@]}"; do
   set -- $pair; name=$1 old=$2 new=$3
   a=$(tgz "$name" "$old"); b=$(tgz "$name" "$new")
@@ -75,15 +87,17 @@ for pair in "${PAIRS[@]}"; do
   done
   stats=$("$SG" compare --json "$a" "$b" | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["summary"]; print(s["filesAdded"]+s["filesRemoved"]+s["filesModified"], "+%d/-%d" % (s["linesAdded"], s["linesRemoved"]))')
   for tool in stagegate tar+diff npm-diff; do
-    ratio=""; memr=""
+    ratio=""; memr=""; netr=""
     if [ "$tool" != stagegate ] && [ "${med[$tool]}" != timeout ]; then ratio=$(awk -v a="${med[$tool]}" -v b="${med[stagegate]}" 'BEGIN{ if (b>0) printf "%.2f", a/b }'); fi
     if [ "${med[$tool]}" = timeout ]; then ratio=">$(awk -v a="$NPM_DIFF_TIMEOUT" -v b="${med[stagegate]}" 'BEGIN{ if (b>0) printf "%.0f", a/b }')"; fi
     [ "$tool" = stagegate ] && memr=$(awk -v m="${rss[$tool]}" -v u="$unpacked" 'BEGIN{ printf "%.2f", m*1024/u }')
-    printf '%-24s %-10s %10s %10s %10s %9s %9s %11s %9s\n' "$name $old>$new" "$tool" "${med[$tool]}" "${mn[$tool]}" \
-      "$(awk -v m="${rss[$tool]}" 'BEGIN{printf "%.0f", m/1024}')" "$ratio" "$memr" "${stats% *}" "${stats#* }"
+    [ "$tool" = stagegate ] && netr=$(awk -v m="${rss[$tool]}" -v f="$floor" -v u="$unpacked" 'BEGIN{ printf "%.2f", (m-f)*1024/u }')
+    printf '%-24s %-10s %10s %10s %10s %9s %9s %9s %11s %9s\n' "$name $old>$new" "$tool" "${med[$tool]}" "${mn[$tool]}" \
+      "$(awk -v m="${rss[$tool]}" 'BEGIN{printf "%.0f", m/1024}')" "$ratio" "$memr" "$netr" "${stats% *}" "${stats#* }"
   done
   unset med mn rss
 done
 echo
 echo "x_faster: the tool's median time / stagegate's median (above 1 means stagegate is faster)."
 echo "mem/unpk: stagegate's peak RSS / the two packages' unpacked size (budget: at most 3)."
+echo "net/unpk: the same, less the process floor above."
