@@ -1,20 +1,21 @@
-// Package demo_test checks the demo content that `stagegate demo` seeds:
-// seed.json agrees with the package folders, and the attack imitations stay
-// inert (a throwing first line, no routable host, no token-shaped string).
-// The folder is embedded as data; this file is the only Go code in it.
-package demo_test
+// Package assets_test checks the demo content that `stagegate demo` seeds,
+// as embedded in the binary: seed.json agrees with the package folders, and
+// the attack imitations stay inert (a throwing first line, no routable host,
+// no token-shaped string).
+package assets_test
 
 import (
 	"bytes"
 	"encoding/json"
 	"io/fs"
 	"net"
-	"os"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/stagegate/stagegate/assets"
 )
 
 // marker is the first line of every payload file.
@@ -74,7 +75,7 @@ func readSeed(t *testing.T, fsys fs.FS) seedFile {
 }
 
 func TestSeedMatchesFolders(t *testing.T) {
-	fsys := os.DirFS(".")
+	fsys := assets.Demo()
 	sf := readSeed(t, fsys)
 	agoRE := regexp.MustCompile(`^(\d+[wd])?((\d+h)?(\d+m)?)$`)
 	referenced := map[string]bool{}
@@ -140,7 +141,7 @@ func TestSeedMatchesFolders(t *testing.T) {
 }
 
 func TestPayloadsAreInert(t *testing.T) {
-	fsys := os.DirFS(".")
+	fsys := assets.Demo()
 	for _, p := range payloads {
 		b, err := fs.ReadFile(fsys, p)
 		if err != nil {
@@ -193,7 +194,7 @@ func testNet(ip net.IP) bool {
 }
 
 func TestHostsAndTokens(t *testing.T) {
-	fsys := os.DirFS(".")
+	fsys := assets.Demo()
 	strict := map[string]bool{}
 	for _, p := range payloads {
 		strict[p] = true
@@ -228,7 +229,7 @@ func TestHostsAndTokens(t *testing.T) {
 func TestSize(t *testing.T) {
 	var total int64
 	var big []string
-	walkFiles(t, os.DirFS("."), func(name string, b []byte) {
+	walkFiles(t, assets.Demo(), func(name string, b []byte) {
 		total += int64(len(b))
 		if len(b) > 200<<10 {
 			big = append(big, name)
