@@ -45,13 +45,18 @@ func checkAbsURL(raw, what string) error {
 // when maxBytes <= 0). Credentials are whatever the Authorizer gives for
 // that exact URL, so a tarball on another host gets none unless configured.
 func (c *Client) Tarball(ctx context.Context, tarballURL string, maxBytes int64) ([]byte, error) {
+	return c.TarballProgress(ctx, tarballURL, maxBytes, nil)
+}
+
+// TarballProgress is Tarball reporting bytes received to fn (may be nil).
+func (c *Client) TarballProgress(ctx context.Context, tarballURL string, maxBytes int64, fn ProgressFunc) ([]byte, error) {
 	if err := checkAbsURL(tarballURL, "tarball URL"); err != nil {
 		return nil, err
 	}
 	if maxBytes <= 0 {
 		maxBytes = c.opts.MaxTarballBytes
 	}
-	r := request{method: http.MethodGet, url: tarballURL, command: stageCommand, maxBytes: maxBytes}
+	r := request{method: http.MethodGet, url: tarballURL, command: stageCommand, maxBytes: maxBytes, progress: fn}
 	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err

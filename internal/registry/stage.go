@@ -218,10 +218,15 @@ func (c *Client) ViewStaged(ctx context.Context, id string) (StageItem, error) {
 // StagedTarball downloads a staged version's .tgz (GET /-/stage/{id}/tarball),
 // at most Options.MaxTarballBytes.
 func (c *Client) StagedTarball(ctx context.Context, id string) ([]byte, error) {
+	return c.StagedTarballProgress(ctx, id, nil)
+}
+
+// StagedTarballProgress is StagedTarball reporting bytes received to fn (may be nil).
+func (c *Client) StagedTarballProgress(ctx context.Context, id string, fn ProgressFunc) ([]byte, error) {
 	if err := checkStageID(id); err != nil {
 		return nil, err
 	}
-	r := request{method: http.MethodGet, url: c.url("/-/stage/" + id + "/tarball"), command: stageCommand, maxBytes: c.opts.MaxTarballBytes}
+	r := request{method: http.MethodGet, url: c.url("/-/stage/" + id + "/tarball"), command: stageCommand, maxBytes: c.opts.MaxTarballBytes, progress: fn}
 	resp, err := c.do(ctx, r)
 	if err != nil {
 		return nil, err

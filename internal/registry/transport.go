@@ -33,6 +33,30 @@ type request struct {
 	maxBytes    int64
 	// expectBody makes an empty 2xx body an error (npm's .json() fails on it).
 	expectBody bool
+	// progress, if set, hears the bytes received of a 2xx body.
+	progress ProgressFunc
+}
+
+// ProgressFunc hears how many bytes of a download have arrived and how many
+// are expected (0 when the registry did not say). It is called on the
+// goroutine that reads the body.
+type ProgressFunc func(done, total int64)
+
+// countingReader reports bytes read from the wire to a ProgressFunc.
+type countingReader struct {
+	r     io.Reader
+	done  int64
+	total int64
+	fn    ProgressFunc
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	if n > 0 {
+		c.done += int64(n)
+		c.fn(c.done, c.total)
+	}
+	return n, err
 }
 
 type response struct {
@@ -155,6 +179,9 @@ func (c *Client) once(ctx context.Context, r request) (*response, *Error) {
 	max := r.maxBytes
 	if resp.StatusCode >= 300 {
 		max = maxErrorBody
+	}
+	if r.progress != nil && resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		resp.Body = readCloser{&countingReader{r: resp.Body, total: max64(resp.ContentLength, 0), fn: r.progress}, resp.Body}
 	}
 	data, rerr := readBody(resp, max)
 	if resp.StatusCode >= 300 || resp.StatusCode < 200 {
@@ -336,4 +363,17 @@ func (c *Client) decodeJSON(r request, resp *response, v any) error {
 			Registry: c.registry, Sent: true, Message: "invalid JSON: " + sanitize(err.Error(), 200), Err: err}
 	}
 	return nil
+}
+
+// readCloser pairs a wrapping reader with the body it must still close.
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+func max64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
 }

@@ -18,9 +18,17 @@ import (
 // Fetcher is the part of the registry client a review needs.
 type Fetcher interface {
 	ViewStaged(ctx context.Context, id string) (registry.StageItem, error)
-	StagedTarball(ctx context.Context, id string) ([]byte, error)
+	StagedTarballProgress(ctx context.Context, id string, fn registry.ProgressFunc) ([]byte, error)
 	Packument(ctx context.Context, name string) (*registry.Packument, error)
-	Tarball(ctx context.Context, url string, maxBytes int64) ([]byte, error)
+	TarballProgress(ctx context.Context, url string, maxBytes int64, fn registry.ProgressFunc) ([]byte, error)
+}
+
+// bytesProgress turns download progress into review progress for a phase.
+func (o Options) bytesProgress(phase string) registry.ProgressFunc {
+	if o.Progress == nil {
+		return nil
+	}
+	return func(done, total int64) { o.Progress(Progress{Phase: phase, Done: done, Total: total}) }
 }
 
 // Engine computes reviews. It is safe for concurrent use.
@@ -68,7 +76,7 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		opts.report(Progress{Phase: "staged tarball"})
-		b, err := e.Registry.StagedTarball(gctx, item.ID)
+		b, err := e.Registry.StagedTarballProgress(gctx, item.ID, opts.bytesProgress("staged tarball"))
 		if err != nil {
 			return fmt.Errorf("download staged tarball of %s@%s: %w", item.PackageName, item.Version, err)
 		}
@@ -94,7 +102,7 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 		}
 		baseMeta = p.Versions[choice.Version]
 		opts.report(Progress{Phase: "base tarball"})
-		b, err := e.liveTarball(gctx, baseMeta, maxBytes)
+		b, err := e.liveTarball(gctx, baseMeta, maxBytes, opts.bytesProgress("base tarball"))
 		if err != nil {
 			return fmt.Errorf("download %s@%s: %w", item.PackageName, choice.Version, err)
 		}
@@ -140,14 +148,14 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 }
 
 // liveTarball returns a published version's tarball from the cache or the registry.
-func (e *Engine) liveTarball(ctx context.Context, v registry.Version, maxBytes int64) ([]byte, error) {
+func (e *Engine) liveTarball(ctx context.Context, v registry.Version, maxBytes int64, fn registry.ProgressFunc) ([]byte, error) {
 	if b := e.Cache.Get(v.Dist.Integrity); b != nil {
 		return b, nil
 	}
 	if v.Dist.Tarball == "" {
 		return nil, fmt.Errorf("the packument has no tarball URL for %s", v.Version)
 	}
-	b, err := e.Registry.Tarball(ctx, v.Dist.Tarball, maxBytes)
+	b, err := e.Registry.TarballProgress(ctx, v.Dist.Tarball, maxBytes, fn)
 	if err != nil {
 		return nil, err
 	}
@@ -220,7 +228,7 @@ func (e *Engine) LoadSide(ctx context.Context, spec string, opts Options) (*Side
 	if !found {
 		return nil, fmt.Errorf("%s has no published version %s", name, ver)
 	}
-	b, err := e.liveTarball(ctx, meta, e.limits().MaxCompressed)
+	b, err := e.liveTarball(ctx, meta, e.limits().MaxCompressed, opts.bytesProgress(name+"@"+ver))
 	if err != nil {
 		return nil, fmt.Errorf("download %s@%s: %w", name, ver, err)
 	}

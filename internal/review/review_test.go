@@ -23,14 +23,19 @@ type fakeRegistry struct {
 func (f *fakeRegistry) ViewStaged(context.Context, string) (registry.StageItem, error) {
 	return registry.StageItem{}, errors.New("not used")
 }
-func (f *fakeRegistry) StagedTarball(context.Context, string) ([]byte, error) { return f.staged, nil }
+func (f *fakeRegistry) StagedTarballProgress(_ context.Context, _ string, fn registry.ProgressFunc) ([]byte, error) {
+	if fn != nil {
+		fn(int64(len(f.staged)), int64(len(f.staged)))
+	}
+	return f.staged, nil
+}
 func (f *fakeRegistry) Packument(context.Context, string) (*registry.Packument, error) {
 	if f.packument == nil {
 		return nil, &registry.Error{Kind: registry.ErrNotFound, Status: 404}
 	}
 	return f.packument, nil
 }
-func (f *fakeRegistry) Tarball(_ context.Context, url string, _ int64) ([]byte, error) {
+func (f *fakeRegistry) TarballProgress(_ context.Context, url string, _ int64, _ registry.ProgressFunc) ([]byte, error) {
 	return f.tarballs[url], nil
 }
 
