@@ -115,3 +115,39 @@ func TestReviewStaged(t *testing.T) {
 		})
 	}
 }
+
+func TestCompareRegistrySpecs(t *testing.T) {
+	v1 := tgz(t, map[string]string{"package.json": `{"name":"p","version":"1.0.0"}`, "a.js": "1\n"})
+	v2 := tgz(t, map[string]string{"package.json": `{"name":"p","version":"1.1.0"}`, "a.js": "2\n"})
+	pk := &registry.Packument{Name: "p", DistTags: map[string]string{"latest": "1.1.0"}, Versions: map[string]registry.Version{
+		"1.0.0": {Name: "p", Version: "1.0.0", Dist: registry.Dist{Integrity: tarball.SRI(v1), Tarball: "http://r/p/-/p-1.0.0.tgz"}},
+		"1.1.0": {Name: "p", Version: "1.1.0", Dist: registry.Dist{Integrity: tarball.SRI(v1), Tarball: "http://r/p/-/p-1.1.0.tgz"}}, // wrong on purpose
+	}}
+	f := &fakeRegistry{packument: pk, tarballs: map[string][]byte{"http://r/p/-/p-1.0.0.tgz": v1, "http://r/p/-/p-1.1.0.tgz": v2}}
+	e := &Engine{Registry: f}
+	r, err := e.Compare(context.Background(), "p@1.0.0", "p@latest", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Package != "p" || r.Base.Version != "1.0.0" || r.Staged.Version != "1.1.0" {
+		t.Errorf("compare resolved %s %s → %s", r.Package, r.Base.Version, r.Staged.Version)
+	}
+	if !r.Base.Verified || r.Staged.Verified {
+		t.Errorf("verified: base %v (want true), new %v (want false: its integrity is wrong)", r.Base.Verified, r.Staged.Verified)
+	}
+	if r.Staged.ID != nil {
+		t.Error("a compare has no stage id")
+	}
+	for _, bad := range []string{"p@9.9.9", "p", "@scope/p", "q@1.0.0"} {
+		f2 := *f
+		if bad == "q@1.0.0" {
+			f2.packument = nil
+		}
+		if _, err := (&Engine{Registry: &f2}).Compare(context.Background(), bad, "p@1.0.0", Options{}); err == nil {
+			t.Errorf("Compare(%q) succeeded", bad)
+		}
+	}
+	if _, err := (&Engine{}).Compare(context.Background(), "p@1.0.0", "p@1.1.0", Options{}); err == nil {
+		t.Error("a registry spec without a registry succeeded")
+	}
+}
