@@ -26,6 +26,7 @@ demo:
 # (they find the pinned npm in .cache/npm, installed by `make setup`).
 test: setup
 	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -tags npmdiff -run TestNpmDifferential ./internal/npmrc/
 
 test-short:
 	$(GO) test -short ./...
