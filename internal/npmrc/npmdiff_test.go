@@ -236,6 +236,13 @@ func TestNpmDifferential(t *testing.T) {
 		script, _ := filepath.Abs("testdata/npmref.js")
 		cmd := exec.Command("node", script)
 		cmd.Dir = cwd
+		// Compare with the npm the conformance tests use: the pinned one in
+		// .cache/npm (make setup) when the system npm is too old.
+		if pinned, err := filepath.Abs("../../.cache/npm/node_modules/npm"); err == nil {
+			if _, err := os.Stat(pinned); err == nil {
+				cmd.Env = append(os.Environ(), "STAGEGATE_NPM_DIR="+pinned)
+			}
+		}
 		cmd.Stdin = bytes.NewReader(body)
 		outb, err := cmd.Output()
 		if err != nil {

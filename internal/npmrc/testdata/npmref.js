@@ -4,7 +4,7 @@
 'use strict'
 const { execSync } = require('node:child_process')
 const path = require('node:path')
-const N = path.join(execSync('npm root -g').toString().trim(), 'npm')
+const N = process.env.STAGEGATE_NPM_DIR || path.join(execSync('npm root -g').toString().trim(), 'npm')
 const Config = require(path.join(N, 'node_modules/@npmcli/config'))
 const defs = require(path.join(N, 'node_modules/@npmcli/config/lib/definitions'))
 const getAuth = require(path.join(N, 'node_modules/npm-registry-fetch/lib/auth.js'))
