@@ -97,7 +97,7 @@ func (b *backend) OpenURL(raw string) error {
 		}
 	}
 	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("could not open a browser (%v): open the URL yourself", err)
+		return err // the dashboard adds "could not open the browser … copy the URL instead"
 	}
 	go cmd.Wait() //nolint:errcheck // reap the launcher; its exit status says nothing about the page
 	return nil
