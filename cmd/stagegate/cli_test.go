@@ -29,9 +29,11 @@ type fixture struct {
 	secrets    []string
 }
 
-func newFixture(t *testing.T) *fixture {
+// startDemoRegistry runs the embedded registry, seeded with the demo
+// packages, on a free loopback port for the length of the test.
+func startDemoRegistry(t *testing.T, opts devregistry.Options) (*devregistry.Server, string) {
 	t.Helper()
-	srv, err := devregistry.New(devregistry.Options{})
+	srv, err := devregistry.New(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,6 +47,12 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
+	return srv, u
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	srv, u := startDemoRegistry(t, devregistry.Options{})
 	dir := t.TempDir()
 	uc := filepath.Join(dir, "npmrc")
 	nerf := strings.TrimPrefix(u, "http:")

@@ -15,7 +15,6 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
-	"github.com/stagegate/stagegate/assets"
 	"github.com/stagegate/stagegate/internal/approval"
 	"github.com/stagegate/stagegate/internal/audit"
 	"github.com/stagegate/stagegate/internal/devregistry"
@@ -67,20 +66,7 @@ func (f *flow) typ(s string) {
 
 func startDashboardFlow(t *testing.T, webAuth bool) *flow {
 	t.Helper()
-	srv, err := devregistry.New(devregistry.Options{WebAuth: webAuth})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Seed(assets.Demo()); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	u, err := srv.Start(ctx, "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv, u := startDemoRegistry(t, devregistry.Options{WebAuth: webAuth})
 	client, err := registry.New(registry.Options{Registry: u, Auth: staticAuth{regURL: u, token: srv.Token()}, Timeout: 10 * time.Second})
 	if err != nil {
 		t.Fatal(err)
