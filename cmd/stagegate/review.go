@@ -140,7 +140,9 @@ changed: package.json first, then every file.`,
 			}
 			eng := e.engine()
 			eng.Limits = lim
-			r, err := eng.ReviewID(cmd.Context(), args[0], review.Options{Base: base})
+			pl := g.newProgressLine()
+			r, err := eng.ReviewID(cmd.Context(), args[0], review.Options{Base: base, Progress: pl.report})
+			pl.clear()
 			if err != nil {
 				return err
 			}
@@ -172,7 +174,9 @@ func newCompareCmd(g *globals) *cobra.Command {
 				eng = e.engine()
 			}
 			eng.Limits = lim
-			r, err := eng.Compare(cmd.Context(), args[0], args[1], review.Options{Packer: packDir})
+			pl := g.newProgressLine()
+			r, err := eng.Compare(cmd.Context(), args[0], args[1], review.Options{Packer: packDir, Progress: pl.report})
+			pl.clear()
 			if err != nil {
 				return err
 			}
