@@ -100,7 +100,7 @@ func (p *diffPane) build() {
 			if p.sbs {
 				p.buildPairs(int32(hi), h.Lines)
 			} else {
-				p.buildUnified(int32(hi), h.Lines)
+				p.buildUnified(int32(hi), *h)
 			}
 		}
 	}
@@ -109,38 +109,18 @@ func (p *diffPane) build() {
 	p.invalidate()
 }
 
-// buildUnified pairs the i-th line of a run of removals with the i-th line
-// of the run of additions that follows, for word highlights.
-func (p *diffPane) buildUnified(hi int32, ls []diff.Line) {
-	for i := 0; i < len(ls); {
-		if ls[i].Kind != diff.Del {
-			p.rows = append(p.rows, drow{kind: rkLine, h: hi, a: int32(i), b: -1})
-			i++
-			continue
-		}
-		d0 := i
-		for i < len(ls) && ls[i].Kind == diff.Del {
-			i++
-		}
-		a0 := i
-		for i < len(ls) && ls[i].Kind == diff.Add {
-			i++
-		}
-		nd, na := a0-d0, i-a0
-		for k := 0; k < nd; k++ {
-			b := int32(-1)
-			if k < na {
-				b = int32(a0 + k)
-			}
-			p.rows = append(p.rows, drow{kind: rkLine, h: hi, a: int32(d0 + k), b: b})
-		}
-		for k := 0; k < na; k++ {
-			b := int32(-1)
-			if k < nd {
-				b = int32(d0 + k)
-			}
-			p.rows = append(p.rows, drow{kind: rkLine, h: hi, a: int32(a0 + k), b: b})
-		}
+// buildUnified lists a hunk's lines, each removed line linked to the added
+// line diff.PairLines pairs it with (and back), for word highlights.
+func (p *diffPane) buildUnified(hi int32, h diff.Hunk) {
+	partner := make([]int32, len(h.Lines))
+	for i := range partner {
+		partner[i] = -1
+	}
+	for _, pr := range diff.PairLines(h) {
+		partner[pr[0]], partner[pr[1]] = int32(pr[1]), int32(pr[0])
+	}
+	for i := range h.Lines {
+		p.rows = append(p.rows, drow{kind: rkLine, h: hi, a: int32(i), b: partner[i]})
 	}
 }
 
