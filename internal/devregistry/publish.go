@@ -253,11 +253,11 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request, name stri
 		writeJSON(w, http.StatusCreated, map[string]any{"ok": true, "id": name, "success": true})
 		return
 	}
-	rec := &stageRec{
+	rec := &stageRec{item: item{
 		ID: uuid.NewString(), PackageName: name, Version: up.version, Tag: up.tag,
 		CreatedAt: now.UTC().Format(timeLayout), Actor: actor, ActorType: actorType,
-		Access: up.access, Shasum: up.shasum, Blob: key, Manifest: up.manifest,
-	}
+		Access: up.access, Shasum: up.shasum,
+	}, Blob: key, Manifest: up.manifest}
 	s.insertStageLocked(rec)
 	if err := s.saveLocked(); err != nil {
 		writeError(w, http.StatusInternalServerError, "cannot save state")

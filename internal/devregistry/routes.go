@@ -242,7 +242,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if total >= from && len(matched) < perPage {
-			matched = append(matched, rec.item())
+			matched = append(matched, rec.item)
 		}
 		total++
 	}
@@ -263,7 +263,7 @@ func (s *Server) handleView(w http.ResponseWriter, r *http.Request, id string) {
 	_, rec := s.st.stage(id)
 	var it item
 	if rec != nil {
-		it = rec.item()
+		it = rec.item
 	}
 	s.mu.Unlock()
 	if rec == nil {

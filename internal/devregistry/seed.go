@@ -166,11 +166,11 @@ func (s *Server) seedVersion(fsys fs.FS, name string, v SeedVersion, now time.Ti
 		if json.Unmarshal(manifest, &pc) == nil && (pc.PublishConfig.Access == "public" || pc.PublishConfig.Access == "restricted") {
 			access = pc.PublishConfig.Access
 		}
-		s.insertStageLocked(&stageRec{
+		s.insertStageLocked(&stageRec{item: item{
 			ID: uuid.NewString(), PackageName: name, Version: v.Version, Tag: tag,
 			CreatedAt: at.UTC().Format(timeLayout), Actor: actor, ActorType: actorType,
-			Access: access, Shasum: shasum, Blob: blob, Manifest: manifest,
-		})
+			Access: access, Shasum: shasum,
+		}, Blob: blob, Manifest: manifest})
 	default:
 		return fmt.Errorf("state must be published or staged, not %q", v.State)
 	}

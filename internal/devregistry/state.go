@@ -35,19 +35,12 @@ type pkgDoc struct {
 	Blobs    map[string]string          `json:"blobs"` // version -> blob key
 }
 
-// stageRec is one staged version.
+// stageRec is one staged version: the item the API shows, plus what the
+// registry keeps to publish it (persisted flat: item's fields, blob, manifest).
 type stageRec struct {
-	ID          string          `json:"id"`
-	PackageName string          `json:"packageName"`
-	Version     string          `json:"version"`
-	Tag         string          `json:"tag"`
-	CreatedAt   string          `json:"createdAt"`
-	Actor       string          `json:"actor"`
-	ActorType   string          `json:"actorType"`
-	Access      string          `json:"access"`
-	Shasum      string          `json:"shasum"`
-	Blob        string          `json:"blob"`
-	Manifest    json.RawMessage `json:"manifest"`
+	item
+	Blob     string          `json:"blob"`
+	Manifest json.RawMessage `json:"manifest"`
 }
 
 // item is a stage record as the API shows it; field order is the JSON order.
@@ -63,9 +56,6 @@ type item struct {
 	Shasum      string `json:"shasum"`
 }
 
-func (r *stageRec) item() item {
-	return item{r.ID, r.PackageName, r.Version, r.Tag, r.CreatedAt, r.Actor, r.ActorType, r.Access, r.Shasum}
-}
 
 func newState() *state {
 	return &state{Version: stateVersion, Packages: map[string]*pkgDoc{}, Seeded: map[string]struct{}{}}
