@@ -56,7 +56,6 @@ type item struct {
 	Shasum      string `json:"shasum"`
 }
 
-
 func newState() *state {
 	return &state{Version: stateVersion, Packages: map[string]*pkgDoc{}, Seeded: map[string]struct{}{}}
 }
