@@ -2,6 +2,7 @@ package review
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -34,8 +35,8 @@ func (o Options) bytesProgress(phase string) registry.ProgressFunc {
 // Engine computes reviews. It is safe for concurrent use.
 type Engine struct {
 	Registry Fetcher
-	Cache    *Cache // may be nil
-	Limits   tarball.Limits
+	Cache    *Cache         // may be nil
+	Limits   tarball.Limits // zero fields take tarball's defaults
 	Diff     diff.Options
 }
 
@@ -68,11 +69,8 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 	if item.PackageName == "" || item.Version == "" {
 		return nil, fmt.Errorf("stage item %s has no package name or version", item.ID)
 	}
-	maxBytes := e.limits().MaxCompressed
-	var (
-		stagedBytes []byte
-		pack        *registry.Packument
-	)
+	maxBytes := e.Limits.MaxCompressed
+	var stagedBytes []byte
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error {
 		opts.report(Progress{Phase: "staged tarball"})
@@ -92,7 +90,6 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 		if err != nil && !registry.IsNotFound(err) {
 			return fmt.Errorf("fetch packument of %s: %w", item.PackageName, err)
 		}
-		pack = p
 		choice, err = PickBase(p, item.Version, item.Tag, opts.Base)
 		if err != nil {
 			return err
@@ -112,12 +109,11 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	_ = pack
 
 	var oldPkg *tarball.Package
 	var base *Base
 	if choice.Version != "" {
-		p, err := tarball.ReadBytes(baseBytes, e.limits())
+		p, err := tarball.ReadBytes(baseBytes, e.Limits)
 		if err != nil {
 			return nil, fmt.Errorf("%s@%s (base): %w", item.PackageName, choice.Version, err)
 		}
@@ -125,7 +121,7 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 		ok, _ := tarball.VerifyIntegrity(p, baseMeta.Dist.Integrity, baseMeta.Dist.Shasum)
 		base = &Base{Version: choice.Version, Integrity: p.Integrity, Verified: ok, Reason: choice.Reason, Origin: "registry"}
 	}
-	newPkg, err := tarball.ReadBytes(stagedBytes, e.limits())
+	newPkg, err := tarball.ReadBytes(stagedBytes, e.Limits)
 	if err != nil {
 		return nil, fmt.Errorf("%s@%s (staged): %w", item.PackageName, item.Version, err)
 	}
@@ -163,14 +159,6 @@ func (e *Engine) liveTarball(ctx context.Context, v registry.Version, maxBytes i
 	return b, nil
 }
 
-func (e *Engine) limits() tarball.Limits {
-	l := e.Limits
-	if l.MaxUnpacked == 0 && l.MaxEntries == 0 {
-		l = tarball.DefaultLimits()
-	}
-	return l
-}
-
 // Side is one side of a compare: a loaded package and how it was named.
 type Side struct {
 	Name, Version string
@@ -199,7 +187,7 @@ func (e *Engine) LoadSide(ctx context.Context, spec string, opts Options) (*Side
 				return nil, err
 			}
 		}
-		p, err := tarball.ReadBytes(data, e.limits())
+		p, err := tarball.ReadBytes(data, e.Limits)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", filepath.Base(spec), err)
 		}
@@ -228,11 +216,11 @@ func (e *Engine) LoadSide(ctx context.Context, spec string, opts Options) (*Side
 	if !found {
 		return nil, fmt.Errorf("%s has no published version %s", name, ver)
 	}
-	b, err := e.liveTarball(ctx, meta, e.limits().MaxCompressed, opts.bytesProgress(name+"@"+ver))
+	b, err := e.liveTarball(ctx, meta, e.Limits.MaxCompressed, opts.bytesProgress(name+"@"+ver))
 	if err != nil {
 		return nil, fmt.Errorf("download %s@%s: %w", name, ver, err)
 	}
-	p, err := tarball.ReadBytes(b, e.limits())
+	p, err := tarball.ReadBytes(b, e.Limits)
 	if err != nil {
 		return nil, fmt.Errorf("%s@%s: %w", name, ver, err)
 	}
@@ -327,7 +315,7 @@ func manifestNameVersion(p *tarball.Package) (string, string) {
 		return "", ""
 	}
 	var m struct{ Name, Version string }
-	if err := jsonUnmarshal(f.Data, &m); err != nil {
+	if err := json.Unmarshal(f.Data, &m); err != nil {
 		return "", ""
 	}
 	return m.Name, m.Version
