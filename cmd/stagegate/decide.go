@@ -196,7 +196,7 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 			}
 			return err
 		}
-		sum, err := checkStagedTarball(ctx, client, item)
+		_, sum, err := fetchStagedTarball(ctx, client, item)
 		if err != nil {
 			results = append(results, decision{id: id, pkg: item.PackageName, version: item.Version, result: "refused", detail: err.Error()})
 			continue
@@ -333,20 +333,21 @@ func abortsBatch(err error) bool {
 	return true
 }
 
-// checkStagedTarball downloads the staged tarball and checks it against the record.
-func checkStagedTarball(ctx context.Context, c *registry.Client, item registry.StageItem) (string, error) {
+// fetchStagedTarball downloads a staged tarball, reads it as a package and
+// checks its sha1 against the stage record; it returns the bytes and sha1.
+func fetchStagedTarball(ctx context.Context, c *registry.Client, item registry.StageItem) ([]byte, string, error) {
 	data, err := c.StagedTarball(ctx, item.ID)
 	if err != nil {
-		return "", fmt.Errorf("download the staged tarball: %w", err)
+		return nil, "", fmt.Errorf("download the staged tarball: %w", err)
 	}
 	pkg, err := tarball.ReadBytes(data, tarball.DefaultLimits())
 	if err != nil {
-		return "", fmt.Errorf("the staged tarball is not a readable package: %w", err)
+		return nil, "", fmt.Errorf("the staged tarball is not a readable package: %w", err)
 	}
 	if !strings.EqualFold(pkg.SHA1, item.Shasum) {
-		return "", fmt.Errorf("integrity mismatch: the staged tarball's sha1 is %s but the stage record says %s", pkg.SHA1, safeLine(item.Shasum, 64))
+		return nil, "", fmt.Errorf("integrity mismatch: the staged tarball's sha1 is %s but the stage record says %s", pkg.SHA1, safeLine(item.Shasum, 64))
 	}
-	return pkg.SHA1, nil
+	return data, pkg.SHA1, nil
 }
 
 func printDecisions(g *globals, rs []decision) {

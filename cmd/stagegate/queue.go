@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/stagegate/stagegate/internal/registry"
 	"github.com/stagegate/stagegate/internal/report"
-	"github.com/stagegate/stagegate/internal/tarball"
 )
 
 func newListCmd(g *globals) *cobra.Command {
@@ -96,17 +96,10 @@ func extraKeys(item registry.StageItem) [][2]string {
 		}
 		out = append(out, [2]string{k, s})
 	}
-	sortPairs(out)
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] })
 	return out
 }
 
-func sortPairs(p [][2]string) {
-	for i := 1; i < len(p); i++ {
-		for j := i; j > 0 && p[j][0] < p[j-1][0]; j-- {
-			p[j], p[j-1] = p[j-1], p[j]
-		}
-	}
-}
 
 func newDownloadCmd(g *globals) *cobra.Command {
 	var out string
@@ -124,16 +117,9 @@ func newDownloadCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			data, err := e.client.StagedTarball(ctx, item.ID)
+			data, sum, err := fetchStagedTarball(ctx, e.client, item)
 			if err != nil {
-				return err
-			}
-			pkg, err := tarball.ReadBytes(data, tarball.DefaultLimits())
-			if err != nil {
-				return fmt.Errorf("the staged tarball is not a readable package: %w", err)
-			}
-			if !strings.EqualFold(pkg.SHA1, item.Shasum) {
-				return fmt.Errorf("integrity mismatch: the tarball's sha1 is %s but the stage record says %q; not saved", pkg.SHA1, item.Shasum)
+				return fmt.Errorf("%w; nothing saved", err)
 			}
 			if out == "" {
 				out = downloadName(item)
@@ -141,7 +127,7 @@ func newDownloadCmd(g *globals) *cobra.Command {
 			if err := writeFileAtomic(out, data); err != nil {
 				return err
 			}
-			fmt.Fprintf(g.stderr, "saved %s (%d bytes, sha1 %s verified)\n", out, len(data), pkg.SHA1)
+			fmt.Fprintf(g.stderr, "saved %s (%d bytes, sha1 %s verified)\n", safeLine(out, 200), len(data), sum)
 			return nil
 		},
 	}
