@@ -100,7 +100,6 @@ func extraKeys(item registry.StageItem) [][2]string {
 	return out
 }
 
-
 func newDownloadCmd(g *globals) *cobra.Command {
 	var out string
 	c := &cobra.Command{
