@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"github.com/stagegate/stagegate/internal/report"
+
 	"fmt"
 	"strings"
 	"time"
@@ -136,36 +138,15 @@ func ago(ts string, now time.Time) string {
 	}
 }
 
-// humanBytes formats a byte count compactly (1.2 kB, 3.4 MB).
-func humanBytes(n int64) string {
-	neg := n < 0
-	if neg {
-		n = -n
-	}
-	var s string
-	switch {
-	case n < 1000:
-		s = fmt.Sprintf("%d B", n)
-	case n < 1000*1000:
-		s = fmt.Sprintf("%.1f kB", float64(n)/1000)
-	default:
-		s = fmt.Sprintf("%.1f MB", float64(n)/1e6)
-	}
-	if neg {
-		return "-" + s
-	}
-	return s
-}
-
 // signedBytes formats a size change with its sign.
 func signedBytes(d int64) string {
 	if d > 0 {
-		return "+" + humanBytes(d)
+		return "+" + report.Bytes(d)
 	}
 	if d == 0 {
 		return "±0 B"
 	}
-	return humanBytes(d)
+	return report.Bytes(d)
 }
 
 func plural(n int, one, many string) string {

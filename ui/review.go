@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"github.com/stagegate/stagegate/internal/report"
+
 	"fmt"
 	"path"
 	"sort"
@@ -103,7 +105,7 @@ func collapseReason(fd *diff.FileDiff) string {
 	case fd.Minified:
 		return "minified"
 	case fd.OldSize > hugeBytes || fd.NewSize > hugeBytes:
-		return fmt.Sprintf("large file (%s → %s)", humanBytes(fd.OldSize), humanBytes(fd.NewSize))
+		return fmt.Sprintf("large file (%s → %s)", report.Bytes(fd.OldSize), report.Bytes(fd.NewSize))
 	case fd.LinesAdded+fd.LinesRemoved > hugeLines:
 		return fmt.Sprintf("%d changed lines", fd.LinesAdded+fd.LinesRemoved)
 	}
@@ -143,13 +145,13 @@ func (rv *reviewView) showFile(m *Model) {
 		notes = append(notes, st.note.r("compared token by token (minified or single-line file)"))
 	}
 	if fd.Binary {
-		notes = append(notes, st.note.r(fmt.Sprintf("⊘ Binary file: %s → %s; contents are not shown.", humanBytes(fd.OldSize), humanBytes(fd.NewSize))))
+		notes = append(notes, st.note.r(fmt.Sprintf("⊘ Binary file: %s → %s; contents are not shown.", report.Bytes(fd.OldSize), report.Bytes(fd.NewSize))))
 		rv.pane.setFile(nil, notes, false)
 		return
 	}
 	if reason != "" && !rv.expanded[fd.Path] {
 		notes = append(notes,
-			st.note.r("⊘ Collapsed: "+reason+fmt.Sprintf(" (+%d -%d lines, %s → %s).", fd.LinesAdded, fd.LinesRemoved, humanBytes(fd.OldSize), humanBytes(fd.NewSize))),
+			st.note.r("⊘ Collapsed: "+reason+fmt.Sprintf(" (+%d -%d lines, %s → %s).", fd.LinesAdded, fd.LinesRemoved, report.Bytes(fd.OldSize), report.Bytes(fd.NewSize))),
 			"Press "+st.key.r("e")+" to render it anyway.")
 		rv.pane.setFile(nil, notes, false)
 		return
@@ -503,7 +505,7 @@ func (rv *reviewView) fileList(m *Model, w, h int) []string {
 			if fd.Status == diff.Modified || fd.Status == diff.ModeOnly {
 				stats += " " + signedBytes(fd.NewSize-fd.OldSize)
 			} else {
-				stats += " " + humanBytes(max(fd.NewSize, fd.OldSize))
+				stats += " " + report.Bytes(max(fd.NewSize, fd.OldSize))
 			}
 			flag := ""
 			if rv.fileSigs[fd.Path] > 0 {
@@ -590,7 +592,7 @@ func (rv *reviewView) overview(m *Model) []string {
 	s := r.Summary
 	out = append(out, fmt.Sprintf("%d added, %d removed, %d modified files; ", s.FilesAdded, s.FilesRemoved, s.FilesModified)+
 		st.add.r(fmt.Sprintf("+%d", s.LinesAdded))+" "+st.del.r(fmt.Sprintf("-%d", s.LinesRemoved))+
-		fmt.Sprintf(" lines; %s → %s (%s)", humanBytes(s.BytesBefore), humanBytes(s.BytesAfter), signedBytes(s.BytesAfter-s.BytesBefore)))
+		fmt.Sprintf(" lines; %s → %s (%s)", report.Bytes(s.BytesBefore), report.Bytes(s.BytesAfter), signedBytes(s.BytesAfter-s.BytesBefore)))
 	if len(r.Issues) > 0 {
 		out = append(out, "", st.warn.r(fmt.Sprintf("⚠ Tarball entries npm would not install as files (%d): never followed or extracted", len(r.Issues))))
 		for _, is := range r.Issues {

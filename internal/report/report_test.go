@@ -146,7 +146,7 @@ func TestAgoAndBytes(t *testing.T) {
 			t.Errorf("Ago(%q) = %q, want %q", ts, got, want)
 		}
 	}
-	for n, want := range map[int64]string{0: "0 B", 1023: "1023 B", 1536: "1.5 KiB", 5 << 20: "5.0 MiB"} {
+	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1536: "1.5 kB", 5_000_000: "5.0 MB", -2500: "-2.5 kB"} {
 		if got := Bytes(n); got != want {
 			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
 		}

@@ -148,15 +148,20 @@ func summaryLine(sum review.Summary) string {
 		Bytes(sum.BytesBefore), Bytes(sum.BytesAfter))
 }
 
-// Bytes renders a size for people.
+// Bytes renders a size as npm does (SI units: 1.2 kB, 3.4 MB); the
+// dashboard and the CLI share it so their figures agree.
 func Bytes(n int64) string {
+	sign := ""
+	if n < 0 {
+		sign, n = "-", -n
+	}
 	switch {
-	case n < 1024:
-		return fmt.Sprintf("%d B", n)
-	case n < 1024*1024:
-		return fmt.Sprintf("%.1f KiB", float64(n)/1024)
+	case n < 1000:
+		return fmt.Sprintf("%s%d B", sign, n)
+	case n < 1000*1000:
+		return fmt.Sprintf("%s%.1f kB", sign, float64(n)/1000)
 	default:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1024*1024))
+		return fmt.Sprintf("%s%.1f MB", sign, float64(n)/1e6)
 	}
 }
 
