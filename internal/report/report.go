@@ -9,8 +9,8 @@ import (
 	"io"
 	"strings"
 	"time"
-	"unicode/utf8"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/mattn/go-runewidth"
 
 	"github.com/stagegate/stagegate/internal/registry"
@@ -137,27 +137,8 @@ func table(w io.Writer, header []string, rows [][]string, s Style) error {
 	return err
 }
 
-// visibleWidth is the display width of s ignoring our own SGR sequences.
-func visibleWidth(s string) int {
-	if !strings.Contains(s, "\x1b[") {
-		return runewidth.StringWidth(s)
-	}
-	n := 0
-	for i := 0; i < len(s); {
-		if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '[' {
-			j := i + 2
-			for j < len(s) && s[j] != 'm' {
-				j++
-			}
-			i = j + 1
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		n += runewidth.RuneWidth(r)
-		i += size
-	}
-	return n
-}
+// visibleWidth is the display width of s, our own SGR sequences excluded.
+func visibleWidth(s string) int { return ansi.StringWidth(s) }
 
 // StageList prints the stage queue as an aligned table.
 func StageList(w io.Writer, items []registry.StageItem, s Style) error {
