@@ -83,7 +83,7 @@ func (f *fixture) run(args ...string) result {
 	f.t.Helper()
 	var out, errb bytes.Buffer
 	full := append([]string{"--registry", f.url, "--userconfig", f.userconfig}, args...)
-	code := run(context.Background(), append(full[:0:0], reorder(full)...), strings.NewReader(""), &out, &errb)
+	code := run(context.Background(), full, strings.NewReader(""), &out, &errb)
 	r := result{code, out.String(), errb.String()}
 	for _, s := range f.secrets {
 		if s != "" && (strings.Contains(r.stdout, s) || strings.Contains(r.stderr, s)) {
@@ -97,9 +97,6 @@ func (f *fixture) run(args ...string) result {
 	}
 	return r
 }
-
-// reorder puts the subcommand first so its flags parse (persistent flags work anywhere).
-func reorder(args []string) []string { return args }
 
 func isDigits(s string) bool {
 	for _, r := range s {
