@@ -41,31 +41,16 @@ func (s Style) paint(code, text string) string {
 	return code + text + sgrReset
 }
 
-// safe renders untrusted single-line text; escape tokens are reversed when colour is on.
+// safe renders untrusted single-line text through termsafe, cut to maxCols
+// columns (0: no cut); escape tokens are reversed when colour is on.
 func (s Style) safe(text string, maxCols int) string {
-	segs := termsafe.Segments(text)
+	segs, _ := termsafe.LineSegments(text, maxCols)
 	var b strings.Builder
-	cols := 0
 	for _, seg := range segs {
-		t := seg.Text
-		if !seg.Token {
-			t = strings.NewReplacer("\n", "␊", "\t", " ").Replace(t)
-		}
-		w := runewidth.StringWidth(t)
-		if maxCols > 0 && cols+w > maxCols {
-			t = runewidth.Truncate(t, maxCols-cols, "…")
-			if seg.Token {
-				b.WriteString(s.paint(sgrRev, t))
-			} else {
-				b.WriteString(t)
-			}
-			break
-		}
-		cols += w
 		if seg.Token {
-			b.WriteString(s.paint(sgrRev, t))
+			b.WriteString(s.paint(sgrRev, seg.Text))
 		} else {
-			b.WriteString(t)
+			b.WriteString(seg.Text)
 		}
 	}
 	return b.String()
