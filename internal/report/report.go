@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/mattn/go-runewidth"
 
 	"github.com/stagegate/stagegate/internal/registry"
 	"github.com/stagegate/stagegate/internal/termsafe"
@@ -91,7 +90,7 @@ func Ago(now time.Time, ts string) string {
 func table(w io.Writer, header []string, rows [][]string, s Style) error {
 	widths := make([]int, len(header))
 	for i, h := range header {
-		widths[i] = runewidth.StringWidth(h)
+		widths[i] = visibleWidth(h)
 	}
 	for _, r := range rows {
 		for i, c := range r {
