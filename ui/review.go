@@ -2,10 +2,10 @@ package ui
 
 import (
 	"github.com/stagegate/stagegate/internal/report"
+	"sort"
 
 	"fmt"
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -610,8 +610,10 @@ func (rv *reviewView) overview(m *Model) []string {
 		out = append(out, "", st.warn.r("package.json could not be compared: ")+safeText(r.Diff.ManifestError))
 	}
 	out = append(out, "", st.title.r("Manifest changes (package.json)"))
+	// Riskiest first, by diff's one ordering rule (a Review may come from
+	// anywhere, so do not rely on its order).
 	mc := append([]diff.ManifestChange(nil), r.Manifest...)
-	sort.SliceStable(mc, func(i, j int) bool { return manifestRank(mc[i].Path) < manifestRank(mc[j].Path) })
+	sort.SliceStable(mc, func(i, j int) bool { return diff.FieldRank(mc[i].Path) < diff.FieldRank(mc[j].Path) })
 	if len(mc) == 0 {
 		out = append(out, st.faint.r("  none"))
 	}
@@ -623,7 +625,7 @@ func (rv *reviewView) overview(m *Model) []string {
 		case "removed":
 			mark, sty = "-", st.del
 		}
-		if manifestRank(c.Path) < 4 {
+		if diff.AffectsInstall(c.Path) {
 			sty = st.warn
 		}
 		line := "  " + sty.r(mark+" "+safeText(c.Path)) + " " + st.faint.r(safeText(c.Change))
@@ -663,25 +665,6 @@ func (rv *reviewView) overview(m *Model) []string {
 		}
 	}
 	return out
-}
-
-// manifestRank orders manifest fields by how much they can do at install
-// or import time: scripts, then dependencies, bin, entry points, the rest.
-func manifestRank(p string) int {
-	top, _, _ := strings.Cut(p, ".")
-	switch top {
-	case "scripts":
-		return 0
-	case "dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies", "bundledDependencies", "overrides":
-		return 1
-	case "bin":
-		return 2
-	case "main", "module", "browser", "exports", "types", "typings", "imports":
-		return 3
-	case "devDependencies":
-		return 4
-	}
-	return 5
 }
 
 // jsonValue renders a manifest value compactly and safely.

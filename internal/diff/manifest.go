@@ -62,7 +62,7 @@ func Manifest(oldJSON, newJSON []byte) ([]ManifestChange, error) {
 		}
 	}
 	sort.SliceStable(changes, func(i, j int) bool {
-		pi, pj := fieldRank(changes[i].Path), fieldRank(changes[j].Path)
+		pi, pj := FieldRank(changes[i].Path), FieldRank(changes[j].Path)
 		if pi != pj {
 			return pi < pj
 		}
@@ -91,23 +91,35 @@ func manifestKind(field string) int {
 	return kindWhole
 }
 
-// rankedFields is the documented order; other fields come after, alphabetically.
-func fieldRank(p string) int {
+// manifestOrder ranks package.json fields by how much they can do when the
+// package is installed: lifecycle scripts, then what gets installed, then
+// what runs (bin, entry points); devDependencies, which consumers never
+// install, come after; other fields follow alphabetically.
+var manifestOrder = [...]string{"scripts",
+	"dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies",
+	"bundledDependencies", "overrides", "peerDependenciesMeta",
+	"bin", "main", "module", "exports", "browser", "types", "typings", "imports",
+	"devDependencies"}
+
+// FieldRank is a manifest change path's place in that order (its top-level
+// field decides); Manifest returns changes sorted by it.
+func FieldRank(p string) int {
 	field := p
 	if i := strings.IndexAny(p, ".["); i >= 0 {
 		field = p[:i]
 	}
-	order := [...]string{"scripts",
-		"dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies",
-		"bundledDependencies", "overrides", "peerDependenciesMeta", "devDependencies",
-		"bin", "main", "module", "exports", "browser", "types", "typings"}
-	for r, f := range order {
+	for r, f := range manifestOrder {
 		if f == field {
 			return r
 		}
 	}
-	return len(order)
+	return len(manifestOrder)
 }
+
+// AffectsInstall reports whether a change path is in a field that changes
+// what installing the package runs or fetches (everything ranked before
+// devDependencies).
+func AffectsInstall(p string) bool { return FieldRank(p) < len(manifestOrder)-1 }
 
 // parseManifest decodes a package.json; absent input is an empty object.
 func parseManifest(data []byte, side string) (map[string]any, error) {

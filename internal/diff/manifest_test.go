@@ -159,7 +159,7 @@ func FuzzManifest(f *testing.F) {
 			}
 			if i > 0 {
 				p, q := ab[i-1], c
-				if rp, rq := fieldRank(p.Path), fieldRank(q.Path); rp > rq || (rp == rq && p.Path > q.Path) {
+				if rp, rq := FieldRank(p.Path), FieldRank(q.Path); rp > rq || (rp == rq && p.Path > q.Path) {
 					t.Fatalf("out of order: %s before %s", p.Path, q.Path)
 				}
 			}
