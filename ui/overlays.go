@@ -13,17 +13,19 @@ func (m *Model) boxWidth() int { return max(30, min(m.width-6, 96)) }
 
 // targetLine names one version exactly: package@version → tag, shasum.
 func (m *Model) targetLine(t target, iw int) string {
+	return cut(m.targetName(t)+"  "+m.st.faint.r("sha1 "+safeText(t.shasum)), iw)
+}
+
+// targetName is package@version → tag.
+func (m *Model) targetName(t target) string {
 	it := t.item
-	s := m.st.bold.r(safeText(it.PackageName)+"@"+safeText(it.Version)) + " → " + m.st.accent.r(safeText(it.Tag))
-	return cut(s+"  "+m.st.faint.r("sha1 "+safeText(t.shasum)), iw)
+	return m.st.bold.r(safeText(it.PackageName)+"@"+safeText(it.Version)) + " → " + m.st.accent.r(safeText(it.Tag))
 }
 
 // targetBlock names one version on two lines so the full shasum is always
 // shown: what is approved must be exactly what the maintainer reads.
 func (m *Model) targetBlock(t target, iw int) []string {
-	it := t.item
-	name := m.st.bold.r(safeText(it.PackageName)+"@"+safeText(it.Version)) + " → " + m.st.accent.r(safeText(it.Tag))
-	return []string{cut(name, iw), cut("sha1 "+safeText(t.shasum), iw)}
+	return []string{cut(m.targetName(t), iw), cut("sha1 "+safeText(t.shasum), iw)}
 }
 
 func (m *Model) targetCheck(t target) string {
