@@ -454,18 +454,6 @@ func (rv *reviewView) header(m *Model, w int) []string {
 	return []string{cut(l1, w), cut(l2, w)}
 }
 
-func statusLetter(s diff.Status) string {
-	switch s {
-	case diff.Added:
-		return "A"
-	case diff.Removed:
-		return "D"
-	case diff.ModeOnly:
-		return "T"
-	}
-	return "M"
-}
-
 func (rv *reviewView) fileList(m *Model, w, h int) []string {
 	st := m.st
 	focus := rv.focus == focusFiles
@@ -514,7 +502,7 @@ func (rv *reviewView) fileList(m *Model, w, h int) []string {
 			if collapseReason(fd) != "" && !rv.expanded[fd.Path] {
 				flag += "⊘"
 			}
-			left := mark + statusLetter(fd.Status) + " "
+			left := mark + fd.Status.Letter() + " "
 			right := flag + stats
 			pw := max(4, w-2-ansi.StringWidth(left)-ansi.StringWidth(right)-1)
 			row = left + pad(safeCell(fd.Path, pw), pw) + " " + right
@@ -537,7 +525,7 @@ func (rv *reviewView) paneView(m *Model, w, h int) []string {
 	st := m.st
 	title := "Overview"
 	if fd := rv.current(); fd != nil {
-		title = statusLetter(fd.Status) + " " + safeText(fd.Path)
+		title = fd.Status.Letter() + " " + safeText(fd.Path)
 		if m.viewed[rv.key][fd.Path] {
 			title = "✓ " + title
 		}

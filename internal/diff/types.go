@@ -26,6 +26,20 @@ const (
 	ModeOnly Status = "mode"
 )
 
+// Letter is the status as git's --name-status writes it: A, D, M, or T
+// for a mode change.
+func (s Status) Letter() string {
+	switch s {
+	case Added:
+		return "A"
+	case Removed:
+		return "D"
+	case ModeOnly:
+		return "T"
+	}
+	return "M"
+}
+
 // LineKind says whether a diff line is context, added or removed.
 type LineKind uint8
 

@@ -165,19 +165,6 @@ func Bytes(n int64) string {
 	}
 }
 
-func statusMark(status string) string {
-	switch status {
-	case "added":
-		return "A"
-	case "removed":
-		return "D"
-	case "mode":
-		return "T"
-	default:
-		return "M"
-	}
-}
-
 func fileTable(b *strings.Builder, r *review.Review, bars bool, s Style) {
 	rows := make([][]string, 0, len(r.Files))
 	maxChange := 1
@@ -201,7 +188,7 @@ func fileTable(b *strings.Builder, r *review.Review, bars bool, s Style) {
 		if f.Status == "mode" {
 			lines = fmt.Sprintf("mode %s → %s", f.OldMode, f.NewMode)
 		}
-		row := []string{statusMark(f.Status), s.safe(f.Path, 100), size, lines}
+		row := []string{diff.Status(f.Status).Letter(), s.safe(f.Path, 100), size, lines}
 		if bars && !f.Binary {
 			const width = 30
 			plus := f.LinesAdded * width / maxChange
@@ -236,7 +223,7 @@ func fileTable(b *strings.Builder, r *review.Review, bars bool, s Style) {
 // fileDiff writes one file's unified diff with old and new line numbers.
 func fileDiff(b *strings.Builder, f *diff.FileDiff, s Style) {
 	path := s.safe(f.Path, 0)
-	fmt.Fprintf(b, "\n%s\n", s.paint(sgrBold, fmt.Sprintf("── %s %s ", statusMark(string(f.Status)), path)+strings.Repeat("─", max(3, 60-visibleWidth(path)))))
+	fmt.Fprintf(b, "\n%s\n", s.paint(sgrBold, fmt.Sprintf("── %s %s ", f.Status.Letter(), path)+strings.Repeat("─", max(3, 60-visibleWidth(path)))))
 	if f.OldMode != f.NewMode && f.Status == diff.Modified || f.Status == diff.ModeOnly {
 		fmt.Fprintf(b, "mode %04o → %04o\n", f.OldMode, f.NewMode)
 	}
