@@ -2,6 +2,7 @@ package tarball
 
 import (
 	"archive/tar"
+	"bytes"
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
@@ -55,6 +56,17 @@ func FuzzRead(f *testing.F) {
 		s := sha1.Sum(data)
 		if p.SHA1 != hex.EncodeToString(s[:]) || p.Integrity != SRI(data) || p.Size != int64(len(data)) {
 			t.Fatal("digests do not cover the input")
+		}
+		// Reading the same archive against itself shares every file and
+		// changes nothing else.
+		again, err := ReadShared(bytes.NewReader(data), lim, p)
+		if err != nil || again.SHA1 != p.SHA1 || len(again.Files) != len(p.Files) || len(again.Issues) != len(p.Issues) {
+			t.Fatalf("ReadShared of the same input differs: %v", err)
+		}
+		for i, f := range again.Files {
+			if f.Path != p.Files[i].Path || f.Mode != p.Files[i].Mode || !bytes.Equal(f.Data, p.Files[i].Data) {
+				t.Fatalf("ReadShared file %q differs", f.Path)
+			}
 		}
 		_ = IsBinary(data)
 		_ = Magic(data)

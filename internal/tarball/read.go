@@ -58,8 +58,16 @@ func ReadBytes(data []byte, lim Limits) (*Package, error) {
 // Errors wrap ErrMalformed, ErrTooLarge, ErrTooManyEntries or
 // ErrPathTooLong. Error texts never contain bytes from the archive.
 func Read(r io.Reader, lim Limits) (*Package, error) {
+	return ReadShared(r, lim, nil)
+}
+
+// ReadShared is Read for the newer of two versions being compared: a file
+// whose content equals base's file at the same path shares base's bytes
+// instead of keeping a second copy. Most files of a release are unchanged,
+// so this nearly halves the memory of a review. base may be nil.
+func ReadShared(r io.Reader, lim Limits, base *Package) (*Package, error) {
 	lim = lim.withDefaults()
-	rd := &reader{lim: lim, sha1: sha1.New(), sha512: sha512.New()}
+	rd := &reader{lim: lim, sha1: sha1.New(), sha512: sha512.New(), base: base}
 	rd.in = &limitCounter{r: r, max: lim.MaxCompressed, field: "MaxCompressed", what: "compressed input"}
 	// The bufio layer sits above the hashes so they are fed large chunks,
 	// and lets us peek at the magic number for a precise error message.
@@ -94,6 +102,9 @@ type reader struct {
 	prefixes map[string]bool   // first segments seen
 	firstTop string
 	issues   []Issue
+
+	base  *Package // files equal to base's share its bytes (ReadShared)
+	spare []byte   // scratch for files that may equal base's
 }
 
 func checkMagic(br *bufio.Reader) error {
@@ -230,7 +241,21 @@ func (rd *reader) regular(tr *tar.Reader, hdr *tar.Header, issue Issue, problem 
 		rd.issues = append(rd.issues, issue)
 		return nil // archive/tar skips the unread data
 	}
-	data, err := readData(tr, hdr.Size)
+	var data []byte
+	var err error
+	if same := rd.base.Lookup(issue.Rel); same != nil && int64(len(same.Data)) == hdr.Size {
+		// Possibly unchanged: read into scratch, keep base's copy when equal.
+		var buf []byte
+		buf, err = readData(tr, hdr.Size, rd.spare)
+		rd.spare = buf[:0]
+		if bytes.Equal(same.Data, buf) {
+			data = same.Data
+		} else {
+			data = bytes.Clone(buf)
+		}
+	} else {
+		data, err = readData(tr, hdr.Size, nil)
+	}
 	if err != nil {
 		return classify(err, "file data")
 	}
@@ -359,13 +384,19 @@ func linkEscapes(rel, target string, hard bool) bool {
 	return p == ".." || strings.HasPrefix(p, "../")
 }
 
-// readData reads exactly size bytes. Small files get one exact allocation;
-// larger ones grow as data actually arrives, so a header that lies about
-// its size cannot make us allocate memory the stream does not back.
-func readData(r io.Reader, size int64) ([]byte, error) {
+// readData reads exactly size bytes, into spare when it is large enough.
+// Small files get one exact allocation; larger ones grow as data actually
+// arrives, so a header that lies about its size cannot make us allocate
+// memory the stream does not back.
+func readData(r io.Reader, size int64, spare []byte) ([]byte, error) {
 	const exact = 16 << 20 // larger than all but a few files of real packages
 	if size <= exact {
-		buf := make([]byte, size)
+		buf := spare[:0]
+		if int64(cap(buf)) >= size {
+			buf = buf[:size]
+		} else {
+			buf = make([]byte, size)
+		}
 		_, err := io.ReadFull(r, buf)
 		return buf, err
 	}

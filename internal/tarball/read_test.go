@@ -530,3 +530,65 @@ func TestReadRealTarball(t *testing.T) {
 		t.Errorf("sha1sum %s, Read %s", got, p.SHA1)
 	}
 }
+
+func TestReadSharedReusesUnchangedContent(t *testing.T) {
+	old := tgz(t,
+		file("package/same.js", "unchanged\n"),
+		file("package/edited.js", "before\n"),
+		file("package/resized.js", "short\n"),
+		file("package/empty", ""),
+		file("package/gone.js", "removed later\n"),
+		file("package/z.js", "zzzzzz\n"),
+	)
+	newer := tgz(t,
+		file("package/same.js", "unchanged\n"),
+		file("package/edited.js", "after!\n"), // same size, other bytes
+		file("package/resized.js", "much longer now\n"),
+		file("package/empty", ""),
+		file("package/added.js", "unchanged\n"),
+		file("package/dup.js", "first\n"),
+		file("package/dup.js", "second\n"),
+		file("package/z.js", "yyyyyy\n"), // read into the scratch edited.js used
+	)
+	base, err := ReadBytes(old, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared, err := ReadShared(bytes.NewReader(newer), Limits{}, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := ReadBytes(newer, Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sharing must not change what was read.
+	if shared.SHA1 != plain.SHA1 || shared.Integrity != plain.Integrity || shared.Unpacked != plain.Unpacked ||
+		len(shared.Files) != len(plain.Files) || len(shared.Issues) != len(plain.Issues) {
+		t.Fatalf("ReadShared differs from Read: %+v vs %+v", shared, plain)
+	}
+	for i, f := range shared.Files {
+		if f.Path != plain.Files[i].Path || !bytes.Equal(f.Data, plain.Files[i].Data) || f.Mode != plain.Files[i].Mode {
+			t.Errorf("file %d: %q %q, want %q %q", i, f.Path, f.Data, plain.Files[i].Path, plain.Files[i].Data)
+		}
+	}
+	sameBacking := func(a, b []byte) bool { return len(a) > 0 && len(b) > 0 && &a[0] == &b[0] }
+	if !sameBacking(shared.Lookup("same.js").Data, base.Lookup("same.js").Data) {
+		t.Error("unchanged file was copied instead of shared")
+	}
+	for _, p := range []string{"edited.js", "resized.js", "added.js", "dup.js"} {
+		for _, bf := range base.Files {
+			if sameBacking(shared.Lookup(p).Data, bf.Data) {
+				t.Errorf("%s aliases base file %s", p, bf.Path)
+			}
+		}
+	}
+	// The scratch buffer must not leak into kept files: edited.js was read
+	// into it, then cloned, and z.js overwrote the scratch afterwards.
+	if sameBacking(shared.Lookup("edited.js").Data, shared.Lookup("dup.js").Data) {
+		t.Error("two files share one buffer")
+	}
+	if got := string(shared.Lookup("edited.js").Data); got != "after!\n" {
+		t.Errorf("edited.js = %q", got)
+	}
+}
