@@ -1,6 +1,8 @@
 package review
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -121,10 +123,12 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 		ok, _ := tarball.VerifyIntegrity(p, baseMeta.Dist.Integrity, baseMeta.Dist.Shasum)
 		base = &Base{Version: choice.Version, Integrity: p.Integrity, Verified: ok, Reason: choice.Reason, Origin: "registry"}
 	}
-	newPkg, err := tarball.ReadBytes(stagedBytes, e.Limits)
+	baseBytes = nil // let the compressed bytes go before the staged side is read
+	newPkg, err := tarball.ReadShared(bytes.NewReader(stagedBytes), e.Limits, oldPkg)
 	if err != nil {
 		return nil, fmt.Errorf("%s@%s (staged): %w", item.PackageName, item.Version, err)
 	}
+	stagedBytes = nil
 	id := item.ID
 	staged := Staged{
 		Version: item.Version, ID: &id, Tag: item.Tag, Shasum: item.Shasum, Integrity: newPkg.Integrity,
@@ -171,32 +175,36 @@ type Side struct {
 // LoadSide resolves a compare argument: a .tgz path, a package folder (packed
 // as npm would pack it), or name@version from the registry.
 func (e *Engine) LoadSide(ctx context.Context, spec string, opts Options) (*Side, error) {
+	src, err := e.fetchSide(ctx, spec, opts)
+	if err != nil {
+		return nil, err
+	}
+	return e.readSide(src, nil)
+}
+
+// sideSource is a compare argument resolved to tarball bytes (a folder
+// packed, a registry version downloaded) or to a .tgz file to stream.
+type sideSource struct {
+	spec, path      string // path: a .tgz file read when the side is parsed
+	data            []byte
+	origin          string // registry, file, folder
+	name, version   string // registry sides only; others come from package.json
+	integrity, sha1 string // the registry's record
+}
+
+func (e *Engine) fetchSide(ctx context.Context, spec string, opts Options) (*sideSource, error) {
 	if st, err := os.Stat(spec); err == nil {
-		var data []byte
-		if st.IsDir() {
-			if opts.Packer == nil {
-				return nil, fmt.Errorf("%s is a folder, and no packer is configured", spec)
-			}
-			data, err = opts.Packer(spec)
-			if err != nil {
-				return nil, fmt.Errorf("pack %s: %w", spec, err)
-			}
-		} else {
-			data, err = os.ReadFile(spec)
-			if err != nil {
-				return nil, err
-			}
+		if !st.IsDir() {
+			return &sideSource{spec: spec, path: spec, origin: "file"}, nil
 		}
-		p, err := tarball.ReadBytes(data, e.Limits)
+		if opts.Packer == nil {
+			return nil, fmt.Errorf("%s is a folder, and no packer is configured", spec)
+		}
+		data, err := opts.Packer(spec)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", filepath.Base(spec), err)
+			return nil, fmt.Errorf("pack %s: %w", spec, err)
 		}
-		name, ver := manifestNameVersion(p)
-		origin := "file"
-		if st.IsDir() {
-			origin = "folder"
-		}
-		return &Side{Name: name, Version: ver, Pkg: p, Integrity: p.Integrity, Verified: true, Origin: origin}, nil
+		return &sideSource{spec: spec, data: data, origin: "folder"}, nil
 	}
 	name, ver, ok := splitSpec(spec)
 	if !ok {
@@ -220,23 +228,60 @@ func (e *Engine) LoadSide(ctx context.Context, spec string, opts Options) (*Side
 	if err != nil {
 		return nil, fmt.Errorf("download %s@%s: %w", name, ver, err)
 	}
-	p, err := tarball.ReadBytes(b, e.Limits)
-	if err != nil {
-		return nil, fmt.Errorf("%s@%s: %w", name, ver, err)
-	}
-	ok, _ = tarball.VerifyIntegrity(p, meta.Dist.Integrity, meta.Dist.Shasum)
-	return &Side{Name: name, Version: ver, Pkg: p, Integrity: meta.Dist.Integrity, Verified: ok, Origin: "registry"}, nil
+	return &sideSource{spec: spec, data: b, origin: "registry", name: name, version: ver,
+		integrity: meta.Dist.Integrity, sha1: meta.Dist.Shasum}, nil
 }
 
-// Compare reviews two arbitrary packages (stagegate compare).
+// readSide parses a fetched side; files equal to base's share its bytes.
+func (e *Engine) readSide(src *sideSource, base *tarball.Package) (*Side, error) {
+	var p *tarball.Package
+	var err error
+	if src.path != "" {
+		// Streamed: the compressed bytes are never held whole.
+		f, oerr := os.Open(src.path)
+		if oerr != nil {
+			return nil, oerr
+		}
+		p, err = tarball.ReadShared(bufio.NewReaderSize(f, 64<<10), e.Limits, base)
+		f.Close()
+	} else {
+		p, err = tarball.ReadShared(bytes.NewReader(src.data), e.Limits, base)
+	}
+	if err != nil {
+		if src.origin == "registry" {
+			return nil, fmt.Errorf("%s@%s: %w", src.name, src.version, err)
+		}
+		return nil, fmt.Errorf("%s: %w", filepath.Base(src.spec), err)
+	}
+	if src.origin == "registry" {
+		ok, _ := tarball.VerifyIntegrity(p, src.integrity, src.sha1)
+		return &Side{Name: src.name, Version: src.version, Pkg: p, Integrity: src.integrity, Verified: ok, Origin: src.origin}, nil
+	}
+	name, ver := manifestNameVersion(p)
+	return &Side{Name: name, Version: ver, Pkg: p, Integrity: p.Integrity, Verified: true, Origin: src.origin}, nil
+}
+
+// Compare reviews two arbitrary packages (stagegate compare). Both sides are
+// fetched concurrently, then parsed one after the other so that the newer
+// side's unchanged files share the older side's bytes.
 func (e *Engine) Compare(ctx context.Context, oldSpec, newSpec string, opts Options) (*Review, error) {
-	var oldSide, newSide *Side
+	var oldSrc, newSrc *sideSource
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() (err error) { oldSide, err = e.LoadSide(gctx, oldSpec, opts); return })
-	g.Go(func() (err error) { newSide, err = e.LoadSide(gctx, newSpec, opts); return })
+	g.Go(func() (err error) { oldSrc, err = e.fetchSide(gctx, oldSpec, opts); return })
+	g.Go(func() (err error) { newSrc, err = e.fetchSide(gctx, newSpec, opts); return })
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
+	oldSide, err := e.readSide(oldSrc, nil)
+	if err != nil {
+		return nil, err
+	}
+	oldSrc = nil // let the compressed bytes go before the second side is read
+	newSide, err := e.readSide(newSrc, oldSide.Pkg)
+	if err != nil {
+		return nil, err
+	}
+	newSrc = nil
 	opts.report(Progress{Phase: "diff"})
 	res, err := diff.Compare(ctx, oldSide.Pkg, newSide.Pkg, e.Diff)
 	if err != nil {
