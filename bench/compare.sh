@@ -22,7 +22,7 @@ PAIRS=(
 NPM="${STAGEGATE_NPM:-npm}"
 [ -x .cache/npm/bin/npm ] && [ -z "${STAGEGATE_NPM:-}" ] && NPM=.cache/npm/bin/npm
 
-go build -o "$CACHE/stagegate" ./cmd/stagegate
+CGO_ENABLED=0 go build -trimpath -o "$CACHE/stagegate" ./cmd/stagegate # as `make build` does
 SG="$CACHE/stagegate"
 
 tgz() { # name version -> path of the packed tarball
