@@ -13,7 +13,7 @@
 //	wall_s peak_rss_kib rss_anon_at_exit_kib rss_file_at_exit_kib exit_code hwm_minus_file_kib
 //
 // or, with -json, one object that adds RssShmem, VmRSS, smaps_rollup's
-// Anonymous and Private_Dirty, ru_maxrss and the forwarded-signal count.
+// Anonymous, ru_maxrss and the forwarded-signal count.
 // The probe exits with the child's exit code (128+N when signal N killed
 // it), so `set -e` scripts see failures. Build it once (`go build -o`):
 // `go run` replaces any non-zero code with 1.

@@ -38,11 +38,11 @@ type result struct {
 	// been resident at the peak. See the package comment for what it
 	// bounds.
 	HWMMinusFileKiB int64 `json:"hwm_minus_file_kib"`
-	// AnonymousKiB and PrivateDirtyKiB come from smaps_rollup (a page
-	// table walk, so they are exact where the status counters are
-	// batched on older kernels).
-	AnonymousKiB    int64 `json:"smaps_anonymous_at_exit_kib"`
-	PrivateDirtyKiB int64 `json:"smaps_private_dirty_at_exit_kib"`
+	// AnonymousKiB comes from smaps_rollup (a page-table walk, so it is
+	// exact where the status counters are batched on older kernels).
+	// Private_Dirty is not reported: it also counts the not yet written
+	// back page cache of a freshly built binary.
+	AnonymousKiB int64 `json:"smaps_anonymous_at_exit_kib"`
 	// MaxRSSKiB is ru_maxrss from wait4: the kernel's own peak RSS,
 	// which /usr/bin/time -f %M prints.
 	MaxRSSKiB int64 `json:"ru_maxrss_kib"`
@@ -88,7 +88,7 @@ func run(argv []string, opts options) (result, error) {
 
 	res := result{
 		PeakRSSKiB: -1, RSSAnonKiB: -1, RSSFileKiB: -1, RSSShmemKiB: -1, VmRSSKiB: -1,
-		HWMMinusFileKiB: -1, AnonymousKiB: -1, PrivateDirtyKiB: -1, MaxRSSKiB: -1,
+		HWMMinusFileKiB: -1, AnonymousKiB: -1, MaxRSSKiB: -1,
 	}
 	attr := &syscall.ProcAttr{
 		Env:   os.Environ(),
@@ -236,8 +236,6 @@ func readProc(pid int, res *result) {
 		}
 	}
 	if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid)); err == nil {
-		m := kib(data, "Anonymous", "Private_Dirty")
-		res.AnonymousKiB = m["Anonymous"]
-		res.PrivateDirtyKiB = m["Private_Dirty"]
+		res.AnonymousKiB = kib(data, "Anonymous")["Anonymous"]
 	}
 }
