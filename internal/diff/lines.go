@@ -47,33 +47,6 @@ func bstr(b []byte) string {
 	return unsafe.String(&b[0], len(b))
 }
 
-// interner maps byte strings to dense ids shared by both sides of a file.
-type interner struct {
-	ids map[string]int32
-}
-
-func newInterner(hint int) *interner {
-	return &interner{ids: make(map[string]int32, hint)}
-}
-
-func (in *interner) id(s string) int32 {
-	if v, ok := in.ids[s]; ok {
-		return v
-	}
-	v := int32(len(in.ids))
-	in.ids[s] = v
-	return v
-}
-
-// lineIDs interns every line of data (with its terminator).
-func (in *interner) lineIDs(data []byte, starts []int32) []int32 {
-	ids := make([]int32, len(starts)-1)
-	for k := range ids {
-		ids[k] = in.id(bstr(data[starts[k]:starts[k+1]]))
-	}
-	return ids
-}
-
 // lineText returns line k without its "\n" and whether it lacked one.
 func lineText(data []byte, starts []int32, k int) (string, bool) {
 	l := data[starts[k]:starts[k+1]]

@@ -188,7 +188,8 @@ func mergeEqual(ops []tokenOp) []tokenOp {
 // alignTokens runs the sequence engine over the tokens starting at ot/nt
 // (regions ending at oEnd/nEnd) and returns the runs in order.
 func alignTokens(e0 *engine, old, new []byte, ot, nt []int32, oEnd, nEnd int, capped *string) []tokenOp {
-	in := newInterner(len(ot) / 4)
+	// 1-5% of the tokens of a minified pair are distinct.
+	in := newInterner((len(ot) + len(nt)) / 128)
 	tokAt := func(data []byte, starts []int32, end, k int) string {
 		to := end
 		if k+1 < len(starts) {
@@ -204,7 +205,7 @@ func alignTokens(e0 *engine, old, new []byte, ot, nt []int32, oEnd, nEnd int, ca
 	for k := range nt {
 		b[k] = in.id(tokAt(new, nt, nEnd, k))
 	}
-	e := newEngine(e0.ctx, a, b, len(in.ids), e0.deadline)
+	e := newEngine(e0.ctx, a, b, in.len(), e0.deadline)
 	e.run()
 	if e.err != nil {
 		e0.stopped, e0.err = true, e.err
