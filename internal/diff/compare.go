@@ -272,9 +272,9 @@ func diffPair(ctx context.Context, p pair, opts Options) (FileDiff, error) {
 
 	if fd.Minified {
 		// Counts stay true line counts; only the presentation is by tokens.
-		hunks, capped := tokenDiff(e, oldData, newData, opts.MaxTokens)
-		if e.err != nil {
-			return FileDiff{}, e.err
+		hunks, capped, err := tokenDiff(ctx, deadline, oldData, newData, opts.MaxTokens)
+		if err != nil {
+			return FileDiff{}, err
 		}
 		fd.TokenDiff, fd.Hunks = true, hunks
 		if capped != "" {

@@ -2,6 +2,7 @@ package diff
 
 import (
 	"context"
+	"math"
 	"sort"
 	"time"
 )
@@ -45,10 +46,12 @@ type engine struct {
 	ca, cb []bool  // changed marks, len(a) and len(b)
 
 	cntA, cntB []int32 // occurrence counters indexed by id, kept zeroed between uses
-	posB       []int32 // scratch: position in the current b range of an id unique there
+	posB       []int32 // scratch: position in b of an id unique in the current b range
 
-	hbuf  []int32 // scratch for myers: the ids of both ranges
-	kvbuf []int   // scratch for myers: both diagonal vectors
+	// scratch for a Myers leaf, reused from one leaf to the next: the
+	// positions kept on each side, their ids, and both diagonal vectors.
+	// Diagonal values are positions, so int32 like the ids.
+	scratch []int32
 
 	ctx      context.Context
 	deadline time.Time
@@ -73,15 +76,7 @@ func newEngine(ctx context.Context, a, b []int32, nIDs int, deadline time.Time) 
 
 // run aligns the whole of a and b.
 func (e *engine) run() {
-	ai := make([]int32, len(e.a))
-	for i := range ai {
-		ai[i] = int32(i)
-	}
-	bi := make([]int32, len(e.b))
-	for i := range bi {
-		bi[i] = int32(i)
-	}
-	e.align(ai, bi)
+	e.align(0, len(e.a), 0, len(e.b))
 }
 
 // tick is called from the inner loops; it reports whether work must stop.
@@ -104,156 +99,176 @@ func (e *engine) tick() bool {
 	return false
 }
 
-func (e *engine) markA(ai []int32) {
-	for _, i := range ai {
+func (e *engine) mark(a0, a1, b0, b1 int) {
+	for i := a0; i < a1; i++ {
 		e.ca[i] = true
 	}
-}
-
-func (e *engine) markB(bi []int32) {
-	for _, j := range bi {
+	for j := b0; j < b1; j++ {
 		e.cb[j] = true
 	}
 }
 
-// align aligns the elements of a at positions ai with those of b at bi
-// (both increasing).
-func (e *engine) align(ai, bi []int32) {
+// align aligns a[a0:a1] with b[b0:b1]. Ranges stay contiguous all the way
+// down (anchoring only cuts them), so they are passed as bounds rather
+// than as index slices: only a Myers leaf, after dropping the elements
+// absent from the other side, needs positions, and it keeps them in the
+// reused scratch.
+func (e *engine) align(a0, a1, b0, b1 int) {
 	a, b := e.a, e.b
-	for len(ai) > 0 && len(bi) > 0 && a[ai[0]] == b[bi[0]] {
-		ai, bi = ai[1:], bi[1:]
+	for a0 < a1 && b0 < b1 && a[a0] == b[b0] {
+		a0++
+		b0++
 	}
-	for len(ai) > 0 && len(bi) > 0 && a[ai[len(ai)-1]] == b[bi[len(bi)-1]] {
-		ai, bi = ai[:len(ai)-1], bi[:len(bi)-1]
+	for a0 < a1 && b0 < b1 && a[a1-1] == b[b1-1] {
+		a1--
+		b1--
 	}
-	if len(ai) == 0 || len(bi) == 0 || e.stopped || e.tick() {
-		e.markA(ai)
-		e.markB(bi)
+	if a0 == a1 || b0 == b1 || e.stopped || e.tick() {
+		e.mark(a0, a1, b0, b1)
 		return
 	}
 
-	for _, i := range ai {
-		e.cntA[a[i]]++
+	for _, id := range a[a0:a1] {
+		e.cntA[id]++
 	}
-	for k, j := range bi {
+	for j := b0; j < b1; j++ {
 		e.cntB[b[j]]++
-		e.posB[b[j]] = int32(k)
+		e.posB[b[j]] = int32(j)
 	}
 
-	if e.coarse || len(ai)+len(bi) >= anchorMin {
-		if anchors := e.uniqueAnchors(ai, bi); len(anchors) > 0 {
-			e.clearCounts(ai, bi)
-			pa, pb := 0, 0
+	if e.coarse || (a1-a0)+(b1-b0) >= anchorMin {
+		if anchors := e.uniqueAnchors(a0, a1); len(anchors) > 0 {
+			e.clearCounts(a0, a1, b0, b1)
+			pa, pb := a0, b0
 			for _, an := range anchors {
-				e.align(ai[pa:an[0]], bi[pb:an[1]])
-				pa, pb = an[0]+1, an[1]+1
+				e.align(pa, int(an.i), pb, int(an.j))
+				pa, pb = int(an.i)+1, int(an.j)+1
 			}
-			e.align(ai[pa:], bi[pb:])
+			e.align(pa, a1, pb, b1)
 			return
 		}
 	}
 
 	if e.coarse {
-		e.clearCounts(ai, bi)
-		e.markA(ai)
-		e.markB(bi)
+		e.clearCounts(a0, a1, b0, b1)
+		e.mark(a0, a1, b0, b1)
 		return
 	}
 
-	// Keep only elements present on the other side.
-	ra := make([]int32, 0, len(ai))
-	for _, i := range ai {
+	// Keep only elements present on the other side. A leaf does not
+	// recurse into align, so the scratch is free.
+	n, m := a1-a0, b1-b0
+	if need := 4*(n+m) + 6; cap(e.scratch) < need {
+		e.scratch = make([]int32, min(max(need, 2*cap(e.scratch)), 4*(len(a)+len(b))+6))
+	}
+	ra, rb := e.scratch[:0:n], e.scratch[n:n:n+m]
+	for i := a0; i < a1; i++ {
 		if e.cntB[a[i]] == 0 {
 			e.ca[i] = true
 		} else {
-			ra = append(ra, i)
+			ra = append(ra, int32(i))
 		}
 	}
-	rb := make([]int32, 0, len(bi))
-	for _, j := range bi {
+	for j := b0; j < b1; j++ {
 		if e.cntA[b[j]] == 0 {
 			e.cb[j] = true
 		} else {
-			rb = append(rb, j)
+			rb = append(rb, int32(j))
 		}
 	}
-	e.clearCounts(ai, bi)
+	e.clearCounts(a0, a1, b0, b1)
 	if len(ra) == 0 || len(rb) == 0 {
-		e.markA(ra)
-		e.markB(rb)
+		for _, i := range ra {
+			e.ca[i] = true
+		}
+		for _, j := range rb {
+			e.cb[j] = true
+		}
 		return
 	}
-	e.myers(ra, rb)
+	e.myers(ra, rb, e.scratch[n+m:])
 }
 
-func (e *engine) clearCounts(ai, bi []int32) {
-	for _, i := range ai {
-		e.cntA[e.a[i]] = 0
+func (e *engine) clearCounts(a0, a1, b0, b1 int) {
+	for _, id := range e.a[a0:a1] {
+		e.cntA[id] = 0
 	}
-	for _, j := range bi {
-		e.cntB[e.b[j]] = 0
+	for _, id := range e.b[b0:b1] {
+		e.cntB[id] = 0
 	}
 }
 
-// uniqueAnchors returns index pairs into ai/bi of elements that occur once
-// on each side, forming the longest chain increasing on both sides. The
-// counters must hold the occurrences of the current ranges.
-func (e *engine) uniqueAnchors(ai, bi []int32) [][2]int {
-	var cand [][2]int
-	for k, i := range ai {
-		id := e.a[i]
+// anchor is a pair of positions in a and b holding the same element.
+type anchor struct{ i, j int32 }
+
+// uniqueAnchors returns pairs of positions of elements that occur once on
+// each side of the current ranges, forming the longest chain increasing
+// on both sides. The counters must hold the occurrences of the current
+// ranges.
+func (e *engine) uniqueAnchors(a0, a1 int) []anchor {
+	// Count first: a large file has hundreds of thousands of candidates,
+	// and growing the slice by appending would allocate them twice over.
+	nc := 0
+	for _, id := range e.a[a0:a1] {
 		if e.cntA[id] == 1 && e.cntB[id] == 1 {
-			cand = append(cand, [2]int{k, int(e.posB[id])})
+			nc++
 		}
 	}
-	if len(cand) == 0 {
+	if nc == 0 {
 		return nil
 	}
-	// Longest increasing subsequence on the b index (patience sorting).
-	tails := make([]int, 0, 64) // tails[l] = index in cand ending the best chain of length l+1
-	prev := make([]int, len(cand))
+	cand := make([]anchor, 0, nc)
+	for i := a0; i < a1; i++ {
+		id := e.a[i]
+		if e.cntA[id] == 1 && e.cntB[id] == 1 {
+			cand = append(cand, anchor{int32(i), e.posB[id]})
+		}
+	}
+	// Longest increasing subsequence on the b position (patience sorting).
+	tails := make([]int32, 0, 64) // tails[l] = index in cand ending the best chain of length l+1
+	prev := make([]int32, len(cand))
 	for c := range cand {
-		l := sort.Search(len(tails), func(x int) bool { return cand[tails[x]][1] >= cand[c][1] })
+		l := sort.Search(len(tails), func(x int) bool { return cand[tails[x]].j >= cand[c].j })
 		if l > 0 {
 			prev[c] = tails[l-1]
 		} else {
 			prev[c] = -1
 		}
 		if l == len(tails) {
-			tails = append(tails, c)
+			tails = append(tails, int32(c))
 		} else {
-			tails[l] = c
+			tails[l] = int32(c)
 		}
 	}
-	out := make([][2]int, len(tails))
+	// Write the chain into tails (no longer needed), then compact it to the
+	// front of cand: chain element k sits at index >= k, so moving it to k
+	// never overwrites an element still to be moved.
 	for c, k := tails[len(tails)-1], len(tails)-1; k >= 0; c, k = prev[c], k-1 {
-		out[k] = cand[c]
+		tails[k] = c
 	}
-	return out
+	for k, c := range tails {
+		cand[k] = cand[c]
+	}
+	return cand[:len(tails):len(tails)]
 }
 
-// myers runs xdiff's divide-and-conquer Myers on the elements at ra/rb.
-// Its buffers are reused from one gap to the next: xdiff writes every
-// diagonal before reading it, so they need no clearing.
-func (e *engine) myers(ra, rb []int32) {
+// myers runs xdiff's divide-and-conquer Myers on the elements at ra/rb,
+// with buf (at least 2(n+m)+6 long) for their ids and the diagonals.
+// xdiff writes every diagonal before reading it, so buf needs no clearing.
+func (e *engine) myers(ra, rb, buf []int32) {
 	n, m := len(ra), len(rb)
-	if cap(e.hbuf) < n+m {
-		e.hbuf = make([]int32, n+m)
-	}
-	ha, hb := e.hbuf[:n], e.hbuf[n:n+m]
+	ha, hb := buf[:n], buf[n:n+m]
 	for k, i := range ra {
 		ha[k] = e.a[i]
 	}
 	for k, j := range rb {
 		hb[k] = e.b[j]
 	}
-	if cap(e.kvbuf) < 2*(n+m+3) {
-		e.kvbuf = make([]int, 2*(n+m+3))
-	}
+	kv := buf[n+m:]
 	mx := &myers{
 		e: e, ha: ha, hb: hb, ra: ra, rb: rb,
-		kvdf: e.kvbuf[:n+m+3],
-		kvdb: e.kvbuf[n+m+3 : 2*(n+m+3)],
+		kvdf: kv[:n+m+3],
+		kvdb: kv[n+m+3 : 2*(n+m+3)],
 		koff: m + 1,
 	}
 	mx.mxcost = bogoSqrt(n + m + 3)
@@ -276,7 +291,7 @@ type myers struct {
 	e          *engine
 	ha, hb     []int32
 	ra, rb     []int32 // positions in e.a / e.b of ha / hb
-	kvdf, kvdb []int   // diagonal vectors, indexed by diagonal+koff
+	kvdf, kvdb []int32 // diagonal vectors, indexed by diagonal+koff
 	koff       int
 	mxcost     int
 }
@@ -321,14 +336,15 @@ func (m *myers) split(off1, lim1, off2, lim2 int, needMin bool) (si1, si2 int, m
 	ha, hb := m.ha, m.hb
 	kvdf, kvdb, ko := m.kvdf, m.kvdb, m.koff
 	const lineMax = int(^uint(0) >> 1)
+	const kvMax = math.MaxInt32 // lineMax as stored in kvdb
 	dmin, dmax := off1-lim2, lim1-off2
 	fmid, bmid := off1-off2, lim1-lim2
 	odd := (fmid-bmid)&1 != 0
 	fmin, fmax := fmid, fmid
 	bmin, bmax := bmid, bmid
 
-	kvdf[fmid+ko] = off1
-	kvdb[bmid+ko] = lim1
+	kvdf[fmid+ko] = int32(off1)
+	kvdb[bmid+ko] = int32(lim1)
 
 	for ec := 1; ; ec++ {
 		if m.e.tick() {
@@ -351,9 +367,9 @@ func (m *myers) split(off1, lim1, off2, lim2 int, needMin bool) (si1, si2 int, m
 		for d := fmax; d >= fmin; d -= 2 {
 			var i1 int
 			if kvdf[d-1+ko] >= kvdf[d+1+ko] {
-				i1 = kvdf[d-1+ko] + 1
+				i1 = int(kvdf[d-1+ko]) + 1
 			} else {
-				i1 = kvdf[d+1+ko]
+				i1 = int(kvdf[d+1+ko])
 			}
 			prev1 := i1
 			i2 := i1 - d
@@ -364,30 +380,30 @@ func (m *myers) split(off1, lim1, off2, lim2 int, needMin bool) (si1, si2 int, m
 			if i1-prev1 > snakeCnt {
 				gotSnake = true
 			}
-			kvdf[d+ko] = i1
-			if odd && bmin <= d && d <= bmax && kvdb[d+ko] <= i1 {
+			kvdf[d+ko] = int32(i1)
+			if odd && bmin <= d && d <= bmax && int(kvdb[d+ko]) <= i1 {
 				return i1, i2, true, true, true
 			}
 		}
 
 		if bmin > dmin {
 			bmin--
-			kvdb[bmin-1+ko] = lineMax
+			kvdb[bmin-1+ko] = kvMax
 		} else {
 			bmin++
 		}
 		if bmax < dmax {
 			bmax++
-			kvdb[bmax+1+ko] = lineMax
+			kvdb[bmax+1+ko] = kvMax
 		} else {
 			bmax--
 		}
 		for d := bmax; d >= bmin; d -= 2 {
 			var i1 int
 			if kvdb[d-1+ko] < kvdb[d+1+ko] {
-				i1 = kvdb[d-1+ko]
+				i1 = int(kvdb[d-1+ko])
 			} else {
-				i1 = kvdb[d+1+ko] - 1
+				i1 = int(kvdb[d+1+ko]) - 1
 			}
 			prev1 := i1
 			i2 := i1 - d
@@ -398,8 +414,8 @@ func (m *myers) split(off1, lim1, off2, lim2 int, needMin bool) (si1, si2 int, m
 			if prev1-i1 > snakeCnt {
 				gotSnake = true
 			}
-			kvdb[d+ko] = i1
-			if !odd && fmin <= d && d <= fmax && i1 <= kvdf[d+ko] {
+			kvdb[d+ko] = int32(i1)
+			if !odd && fmin <= d && d <= fmax && i1 <= int(kvdf[d+ko]) {
 				return i1, i2, true, true, true
 			}
 		}
@@ -418,7 +434,7 @@ func (m *myers) split(off1, lim1, off2, lim2 int, needMin bool) (si1, si2 int, m
 				if dd < 0 {
 					dd = -dd
 				}
-				i1 := kvdf[d+ko]
+				i1 := int(kvdf[d+ko])
 				i2 := i1 - d
 				v := (i1 - off1) + (i2 - off2) - dd
 				if v > kHeur*ec && v > best &&
@@ -441,7 +457,7 @@ func (m *myers) split(off1, lim1, off2, lim2 int, needMin bool) (si1, si2 int, m
 				if dd < 0 {
 					dd = -dd
 				}
-				i1 := kvdb[d+ko]
+				i1 := int(kvdb[d+ko])
 				i2 := i1 - d
 				v := (lim1 - i1) + (lim2 - i2) - dd
 				if v > kHeur*ec && v > best &&
@@ -465,7 +481,7 @@ func (m *myers) split(off1, lim1, off2, lim2 int, needMin bool) (si1, si2 int, m
 		if ec >= m.mxcost {
 			fbest, fbest1 := -1, -1
 			for d := fmax; d >= fmin; d -= 2 {
-				i1 := min(kvdf[d+ko], lim1)
+				i1 := min(int(kvdf[d+ko]), lim1)
 				i2 := i1 - d
 				if lim2 < i2 {
 					i1, i2 = lim2+d, lim2
@@ -476,7 +492,7 @@ func (m *myers) split(off1, lim1, off2, lim2 int, needMin bool) (si1, si2 int, m
 			}
 			bbest, bbest1 := lineMax, lineMax
 			for d := bmax; d >= bmin; d -= 2 {
-				i1 := max(off1, kvdb[d+ko])
+				i1 := max(off1, int(kvdb[d+ko]))
 				i2 := i1 - d
 				if i2 < off2 {
 					i1, i2 = off2+d, off2

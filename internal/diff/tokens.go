@@ -2,8 +2,11 @@ package diff
 
 import (
 	"bytes"
+	"context"
 	"fmt"
+	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -66,18 +69,32 @@ func byteClass(c byte) int {
 	return clPunct
 }
 
-// tokenize appends the token start offsets of data[from:to] (absolute
-// offsets) to dst, stopping once more than limit tokens were found. from
-// must be a token boundary.
-func tokenize(dst []int32, data []byte, from, to, limit int) []int32 {
-	if dst == nil {
-		// Code averages about one token per 3-4 bytes.
-		dst = make([]int32, 0, min((to-from)/3+16, limit+1))
-	}
-	for i := from; i < to; {
-		if len(dst) > limit {
-			return dst
+// countTokens returns the number of tokens of data[from:to]; from must be
+// a token boundary. A token starts at every punctuation byte and at every
+// change of class.
+func countTokens(data []byte, from, to int) int {
+	n, prev := 0, -1
+	for _, c := range data[from:to] {
+		cl := byteClass(c)
+		if cl != prev || cl == clPunct {
+			n++
 		}
+		prev = cl
+	}
+	return n
+}
+
+// tokenize returns the token start offsets of data[from:to] (absolute
+// offsets); from must be a token boundary. Tokens are counted first, so
+// that the slice is allocated once at its exact size: code ranges from one
+// token per 1.6 bytes (lodash's minified build) to one per 6 (typescript's
+// formatted lib), and a guessed ratio is either wasted or grown into.
+func tokenize(data []byte, from, to int) []int32 {
+	return appendTokens(make([]int32, 0, countTokens(data, from, to)), data, from, to)
+}
+
+func appendTokens(dst []int32, data []byte, from, to int) []int32 {
+	for i := from; i < to; {
 		dst = append(dst, int32(i))
 		c := byteClass(data[i])
 		i++
@@ -140,35 +157,40 @@ func (lc *lineCounter) at(off int) int {
 }
 
 // tokenOp is a run of the token alignment, as byte ranges on each side.
+// Offsets are int32 (files over 2 GiB are not diffed): a rebuilt bundle
+// has hundreds of thousands of runs.
 type tokenOp struct {
 	equal          bool
-	oldFrom, oldTo int
-	newFrom, newTo int
+	oldFrom, oldTo int32
+	newFrom, newTo int32
 }
 
 // tokenDiff diffs two texts by tokens and returns display hunks and, when a
-// limit was hit, the reason.
-func tokenDiff(e0 *engine, old, new []byte, maxTokens int) ([]Hunk, string) {
+// limit was hit, the reason. err is set only when ctx ended.
+func tokenDiff(ctx context.Context, deadline time.Time, old, new []byte, maxTokens int) (hunks []Hunk, capped string, err error) {
 	pre, suf := commonPrefixSuffix(old, new)
 	oEnd, nEnd := len(old)-suf, len(new)-suf
 
-	ot := tokenize(nil, old, pre, oEnd, maxTokens)
-	nt := tokenize(nil, new, pre, nEnd, maxTokens)
-	var ops []tokenOp
-	capped := ""
+	ops := make([]tokenOp, 0, 3)
 	if pre > 0 {
-		ops = append(ops, tokenOp{equal: true, oldTo: pre, newTo: pre})
+		ops = append(ops, tokenOp{equal: true, oldTo: int32(pre), newTo: int32(pre)})
 	}
-	if len(ot) > maxTokens || len(nt) > maxTokens {
+	// Count before tokenizing: over the limit, the tokens are not needed.
+	if on, nn := countTokens(old, pre, oEnd), countTokens(new, pre, nEnd); on > maxTokens || nn > maxTokens {
 		capped = fmt.Sprintf("token diff skipped: the changed region has more than %d tokens; it is shown as one replaced block", maxTokens)
-		ops = append(ops, tokenOp{oldFrom: pre, oldTo: oEnd, newFrom: pre, newTo: nEnd})
+		ops = append(ops, tokenOp{oldFrom: int32(pre), oldTo: int32(oEnd), newFrom: int32(pre), newTo: int32(nEnd)})
 	} else {
-		ops = append(ops, alignTokens(e0, old, new, ot, nt, oEnd, nEnd, &capped)...)
+		ot := appendTokens(make([]int32, 0, on), old, pre, oEnd)
+		nt := appendTokens(make([]int32, 0, nn), new, pre, nEnd)
+		ops, capped, err = alignTokens(ctx, deadline, old, new, ot, nt, oEnd, nEnd, ops)
+		if err != nil {
+			return nil, "", err
+		}
 	}
 	if suf > 0 {
-		ops = append(ops, tokenOp{equal: true, oldFrom: oEnd, oldTo: len(old), newFrom: nEnd, newTo: len(new)})
+		ops = append(ops, tokenOp{equal: true, oldFrom: int32(oEnd), oldTo: int32(len(old)), newFrom: int32(nEnd), newTo: int32(len(new))})
 	}
-	return tokenHunks(old, new, mergeEqual(ops)), capped
+	return tokenHunks(old, new, mergeEqual(ops)), capped, nil
 }
 
 // mergeEqual joins adjacent equal runs (the trimmed prefix or suffix next
@@ -186,8 +208,10 @@ func mergeEqual(ops []tokenOp) []tokenOp {
 }
 
 // alignTokens runs the sequence engine over the tokens starting at ot/nt
-// (regions ending at oEnd/nEnd) and returns the runs in order.
-func alignTokens(e0 *engine, old, new []byte, ot, nt []int32, oEnd, nEnd int, capped *string) []tokenOp {
+// (regions ending at oEnd/nEnd) and appends the runs, in order, to ops,
+// leaving room for one more. capped is set when the deadline passed, err
+// when ctx ended.
+func alignTokens(ctx context.Context, deadline time.Time, old, new []byte, ot, nt []int32, oEnd, nEnd int, ops []tokenOp) (_ []tokenOp, capped string, err error) {
 	// 1-5% of the tokens of a minified pair are distinct.
 	in := newInterner((len(ot) + len(nt)) / 128)
 	tokAt := func(data []byte, starts []int32, end, k int) string {
@@ -205,49 +229,54 @@ func alignTokens(e0 *engine, old, new []byte, ot, nt []int32, oEnd, nEnd int, ca
 	for k := range nt {
 		b[k] = in.id(tokAt(new, nt, nEnd, k))
 	}
-	e := newEngine(e0.ctx, a, b, in.len(), e0.deadline)
+	e := newEngine(ctx, a, b, in.len(), deadline)
 	e.run()
 	if e.err != nil {
-		e0.stopped, e0.err = true, e.err
-	} else if e.stopped {
-		*capped = "token diff stopped at the time limit; the rest of the changed region is shown as whole blocks"
+		return ops, "", e.err
+	}
+	if e.stopped {
+		capped = "token diff stopped at the time limit; the rest of the changed region is shown as whole blocks"
 	}
 
-	off := func(starts []int32, end, k int) int {
+	off := func(starts []int32, end, k int) int32 {
 		if k < len(starts) {
-			return int(starts[k])
+			return starts[k]
 		}
-		return end
+		return int32(end)
 	}
-	// Count the runs first: a rebuilt bundle has tens of thousands.
-	runs := 1
-	for i := 1; i < len(a); i++ {
-		if e.ca[i] != e.ca[i-1] {
-			runs++
+	// Walk the marks twice, counting the runs and then writing them: a
+	// rebuilt bundle has hundreds of thousands.
+	var n int
+	for pass := 0; pass < 2; pass++ {
+		if pass == 1 {
+			ops = slices.Grow(ops, n+1) // and the suffix run
+		}
+		i, j := 0, 0
+		for i < len(a) || j < len(b) {
+			op := tokenOp{oldFrom: off(ot, oEnd, i), newFrom: off(nt, nEnd, j)}
+			if (i < len(a) && e.ca[i]) || (j < len(b) && e.cb[j]) {
+				for i < len(a) && e.ca[i] {
+					i++
+				}
+				for j < len(b) && e.cb[j] {
+					j++
+				}
+			} else {
+				op.equal = true
+				for i < len(a) && j < len(b) && !e.ca[i] && !e.cb[j] {
+					i++
+					j++
+				}
+			}
+			if pass == 0 {
+				n++
+				continue
+			}
+			op.oldTo, op.newTo = off(ot, oEnd, i), off(nt, nEnd, j)
+			ops = append(ops, op)
 		}
 	}
-	ops := make([]tokenOp, 0, runs+2)
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		op := tokenOp{oldFrom: off(ot, oEnd, i), newFrom: off(nt, nEnd, j)}
-		if (i < len(a) && e.ca[i]) || (j < len(b) && e.cb[j]) {
-			for i < len(a) && e.ca[i] {
-				i++
-			}
-			for j < len(b) && e.cb[j] {
-				j++
-			}
-		} else {
-			op.equal = true
-			for i < len(a) && j < len(b) && !e.ca[i] && !e.cb[j] {
-				i++
-				j++
-			}
-		}
-		op.oldTo, op.newTo = off(ot, oEnd, i), off(nt, nEnd, j)
-		ops = append(ops, op)
-	}
-	return ops
+	return ops, capped, nil
 }
 
 // tokenHunks renders token runs as display hunks. Context is cut to
@@ -255,95 +284,141 @@ func alignTokens(e0 *engine, old, new []byte, ot, nt []int32, oEnd, nEnd int, ca
 // Line numbers are the true line numbers of the text shown; OldLines and
 // NewLines count display lines.
 func tokenHunks(old, new []byte, ops []tokenOp) []Hunk {
-	oc, nc := lineCounter{data: old, line: 1}, lineCounter{data: new, line: 1}
-	// All display lines share one backing array, cut into hunks at the
-	// end: a rebuilt bundle gives thousands of small hunks.
-	changes := 0
-	for _, op := range ops {
-		if !op.equal {
-			changes++
+	// The display lines are the bulk of a token diff's result (a rebuilt
+	// bundle gives hundreds of thousands), so a first pass counts them and
+	// the hunks, and the second fills arrays of the exact size. All lines
+	// share one backing array, cut into hunks as they close.
+	r := tokenRender{old: old, new: new, counting: true}
+	r.walk(ops)
+	r.all = make([]Line, 0, r.nLines)
+	r.hunks = make([]Hunk, 0, r.nHunks)
+	r.counting = false
+	r.oc, r.nc = lineCounter{data: old, line: 1}, lineCounter{data: new, line: 1}
+	r.walk(ops)
+	return r.hunks
+}
+
+// tokenRender walks token runs twice: counting, then filling.
+type tokenRender struct {
+	old, new       []byte
+	counting       bool
+	nLines, nHunks int
+	oc, nc         lineCounter
+	all            []Line
+	hunks          []Hunk
+	h              *Hunk
+	from           int // index in all of the open hunk's first line
+}
+
+func (r *tokenRender) open() {
+	if r.counting {
+		r.nHunks++
+		return
+	}
+	r.hunks = append(r.hunks, Hunk{})
+	r.h = &r.hunks[len(r.hunks)-1]
+	r.from = len(r.all)
+}
+
+func (r *tokenRender) close() {
+	if !r.counting {
+		r.h.Lines = r.all[r.from:len(r.all):len(r.all)]
+	}
+}
+
+// emit adds the text old[oFrom:oTo] (Context, Del) or new[nFrom:nTo] (Add)
+// as display lines, one per line of the text.
+func (r *tokenRender) emit(kind LineKind, oFrom, oTo, nFrom, nTo int) {
+	var text string
+	if kind == Add {
+		text = bstr(r.new[nFrom:nTo])
+	} else {
+		text = bstr(r.old[oFrom:oTo])
+	}
+	if r.counting {
+		// As many lines as the loop below makes: one per "\n", the last
+		// one only if text goes on after it.
+		r.nLines++
+		if len(text) > 0 {
+			r.nLines += strings.Count(text[:len(text)-1], "\n")
+		}
+		return
+	}
+	var oNo, nNo int
+	if kind == Add {
+		nNo = r.nc.at(nFrom)
+	} else {
+		oNo = r.oc.at(oFrom)
+		if kind == Context {
+			nNo = r.nc.at(nFrom)
 		}
 	}
-	all := make([]Line, 0, 4*changes)
-	hunks := make([]Hunk, 0, changes)
-	ends := make([]int, 0, changes) // end of each hunk's lines in all
-	var h *Hunk
-	emit := func(kind LineKind, oFrom, oTo, nFrom, nTo int) {
-		var text string
-		var oNo, nNo int
-		if kind == Add {
-			text, nNo = bstr(new[nFrom:nTo]), nc.at(nFrom)
-		} else {
-			text, oNo = bstr(old[oFrom:oTo]), oc.at(oFrom)
-			if kind == Context {
-				nNo = nc.at(nFrom)
-			}
-		}
-		if h.OldStart == 0 && h.NewStart == 0 {
-			h.OldStart, h.NewStart = max(oNo, oc.line), max(nNo, nc.line)
-		}
-		for k := 0; ; k++ {
-			piece, rest, more := strings.Cut(text, "\n")
-			l := Line{Kind: kind, Text: piece}
-			if kind != Add {
-				l.OldNo = oNo + k
-				h.OldLines++
-			}
-			if kind != Del {
-				l.NewNo = nNo + k
-				h.NewLines++
-			}
-			all = append(all, l)
-			if !more || rest == "" {
-				break
-			}
-			text = rest
-		}
+	h := r.h
+	if h.OldStart == 0 && h.NewStart == 0 {
+		h.OldStart, h.NewStart = max(oNo, r.oc.line), max(nNo, r.nc.line)
 	}
+	for k := 0; ; k++ {
+		piece, rest, more := strings.Cut(text, "\n")
+		l := Line{Kind: kind, Text: piece}
+		if kind != Add {
+			l.OldNo = oNo + k
+			h.OldLines++
+		}
+		if kind != Del {
+			l.NewNo = nNo + k
+			h.NewLines++
+		}
+		r.all = append(r.all, l)
+		if !more || rest == "" {
+			break
+		}
+		text = rest
+	}
+}
+
+func (r *tokenRender) walk(ops []tokenOp) {
+	old := r.old
+	isOpen := false
 	for k := 0; k < len(ops); k++ {
 		op := ops[k]
 		if op.equal {
 			continue
 		}
-		if h == nil {
-			hunks = append(hunks, Hunk{})
-			h = &hunks[len(hunks)-1]
+		if !isOpen {
+			r.open()
+			isOpen = true
 			if k > 0 {
 				p := ops[k-1]
-				from := snapRune(old, max(p.oldFrom, p.oldTo-tokenContextBytes))
-				emit(Context, from, p.oldTo, p.newTo-(p.oldTo-from), p.newTo)
+				pOldFrom, pOldTo, pNewTo := int(p.oldFrom), int(p.oldTo), int(p.newTo)
+				from := snapRune(old, max(pOldFrom, pOldTo-tokenContextBytes))
+				r.emit(Context, from, pOldTo, pNewTo-(pOldTo-from), pNewTo)
 			}
 		}
 		if op.oldTo > op.oldFrom {
-			emit(Del, op.oldFrom, op.oldTo, 0, 0)
+			r.emit(Del, int(op.oldFrom), int(op.oldTo), 0, 0)
 		}
 		if op.newTo > op.newFrom {
-			emit(Add, 0, 0, op.newFrom, op.newTo)
+			r.emit(Add, 0, 0, int(op.newFrom), int(op.newTo))
 		}
 		if k+1 < len(ops) {
 			nx := ops[k+1]
-			if k+2 < len(ops) && nx.oldTo-nx.oldFrom <= 2*tokenContextBytes {
+			nOldFrom, nOldTo, nNewFrom, nNewTo := int(nx.oldFrom), int(nx.oldTo), int(nx.newFrom), int(nx.newTo)
+			if k+2 < len(ops) && nOldTo-nOldFrom <= 2*tokenContextBytes {
 				// The next change is close: keep the whole gap and go on.
-				emit(Context, nx.oldFrom, nx.oldTo, nx.newFrom, nx.newTo)
+				r.emit(Context, nOldFrom, nOldTo, nNewFrom, nNewTo)
 				k++
 				continue
 			}
-			to := snapRune(old, min(nx.oldTo, nx.oldFrom+tokenContextBytes))
-			emit(Context, nx.oldFrom, to, nx.newFrom, nx.newFrom+(to-nx.oldFrom))
+			to := snapRune(old, min(nOldTo, nOldFrom+tokenContextBytes))
+			r.emit(Context, nOldFrom, to, nNewFrom, nNewFrom+(to-nOldFrom))
 			k++
 		}
-		ends = append(ends, len(all))
-		h = nil
+		r.close()
+		isOpen = false
 	}
-	if h != nil {
-		ends = append(ends, len(all))
+	if isOpen {
+		r.close()
 	}
-	from := 0
-	for k, end := range ends {
-		hunks[k].Lines = all[from:end:end]
-		from = end
-	}
-	return hunks
 }
 
 // snapRune moves off back to the start of the UTF-8 sequence it falls in.

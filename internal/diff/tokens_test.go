@@ -171,12 +171,12 @@ func TestCommonPrefixSuffixBoundaries(t *testing.T) {
 		// Tokenising the middle and adding the prefix and suffix tokens
 		// must give the tokens of the whole.
 		for _, d := range [][]byte{a, b} {
-			whole := join(d, tokenize(nil, d, 0, len(d), len(d)))
+			whole := join(d, tokenize(d, 0, len(d)))
 			var parts []string
-			parts = append(parts, join(d[:pre], tokenize(nil, d, 0, pre, len(d)))...)
-			mid := tokenize(nil, d, pre, len(d)-suf, len(d))
+			parts = append(parts, join(d[:pre], tokenize(d, 0, pre))...)
+			mid := tokenize(d, pre, len(d)-suf)
 			parts = append(parts, join(d[:len(d)-suf], mid)...)
-			parts = append(parts, join(d[len(d)-suf:], tokenize(nil, d[len(d)-suf:], 0, suf, len(d)))...)
+			parts = append(parts, join(d[len(d)-suf:], tokenize(d[len(d)-suf:], 0, suf))...)
 			if strings.Join(whole, "|") != strings.Join(parts, "|") {
 				t.Fatalf("%q pre %d suf %d: %q vs %q", d, pre, suf, whole, parts)
 			}
@@ -216,20 +216,21 @@ func FuzzTokenOps(f *testing.F) {
 		if string(a) == string(b) {
 			return
 		}
-		e := newEngine(context.Background(), nil, nil, 0, time.Time{})
 		pre, suf := commonPrefixSuffix(a, b)
-		ot := tokenize(nil, a, pre, len(a)-suf, len(a)+1)
-		nt := tokenize(nil, b, pre, len(b)-suf, len(b)+1)
-		capped := ""
-		ops := []tokenOp{{equal: true, oldTo: pre, newTo: pre}}
-		ops = append(ops, alignTokens(e, a, b, ot, nt, len(a)-suf, len(b)-suf, &capped)...)
-		ops = append(ops, tokenOp{equal: true, oldFrom: len(a) - suf, oldTo: len(a), newFrom: len(b) - suf, newTo: len(b)})
+		ot := tokenize(a, pre, len(a)-suf)
+		nt := tokenize(b, pre, len(b)-suf)
+		ops := []tokenOp{{equal: true, oldTo: int32(pre), newTo: int32(pre)}}
+		ops, capped, err := alignTokens(context.Background(), time.Time{}, a, b, ot, nt, len(a)-suf, len(b)-suf, ops)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ops = append(ops, tokenOp{equal: true, oldFrom: int32(len(a) - suf), oldTo: int32(len(a)), newFrom: int32(len(b) - suf), newTo: int32(len(b))})
 		var ra, rb []byte
 		for _, op := range mergeEqual(ops) {
 			if op.equal && string(a[op.oldFrom:op.oldTo]) != string(b[op.newFrom:op.newTo]) {
 				t.Fatalf("equal run differs: %q vs %q", a[op.oldFrom:op.oldTo], b[op.newFrom:op.newTo])
 			}
-			if op.oldFrom != len(ra) || op.newFrom != len(rb) {
+			if int(op.oldFrom) != len(ra) || int(op.newFrom) != len(rb) {
 				t.Fatalf("runs not contiguous at %d/%d", op.oldFrom, op.newFrom)
 			}
 			ra = append(ra, a[op.oldFrom:op.oldTo]...)
@@ -237,6 +238,22 @@ func FuzzTokenOps(f *testing.F) {
 		}
 		if string(ra) != string(a) || string(rb) != string(b) || capped != "" {
 			t.Fatalf("rebuilt %q %q (capped %q)", ra, rb, capped)
+		}
+		// The counting pass of tokenHunks sizes its arrays exactly.
+		ops = mergeEqual(ops)
+		count := tokenRender{old: a, new: b, counting: true}
+		count.walk(ops)
+		hunks, lines := tokenHunks(a, b, ops), 0
+		for _, h := range hunks {
+			lines += len(h.Lines)
+		}
+		if count.nHunks != len(hunks) || count.nLines != lines {
+			t.Fatalf("counted %d hunks %d lines, made %d and %d", count.nHunks, count.nLines, len(hunks), lines)
+		}
+		for _, d := range [][]byte{a, b} {
+			if n, toks := countTokens(d, 0, len(d)), appendTokens(nil, d, 0, len(d)); n != len(toks) {
+				t.Fatalf("%q: counted %d tokens, found %d", d, n, len(toks))
+			}
 		}
 	})
 }

@@ -32,8 +32,8 @@ func WordSpans(oldLine, newLine string) (oldSpans, newSpans []Span) {
 		return nil, nil
 	}
 	ob, nb := []byte(oldLine), []byte(newLine)
-	ot := tokenize(nil, ob, 0, len(ob), len(ob))
-	nt := tokenize(nil, nb, 0, len(nb), len(nb))
+	ot := tokenize(ob, 0, len(ob))
+	nt := tokenize(nb, 0, len(nb))
 	// go-diff on tokens: each distinct token becomes one rune (as its line
 	// mode does with lines), so the diff is word-granular and cheap. Lines
 	// are capped at 2,000 bytes, so the runes stay far below the surrogates.
