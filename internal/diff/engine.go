@@ -225,7 +225,7 @@ func (e *engine) uniqueAnchors(a0, a1 int) []anchor {
 		}
 	}
 	// Longest increasing subsequence on the b position (patience sorting).
-	tails := make([]int32, 0, 64) // tails[l] = index in cand ending the best chain of length l+1
+	tails := make([]int32, 0, nc) // tails[l] = index in cand ending the best chain of length l+1
 	prev := make([]int32, len(cand))
 	for c := range cand {
 		l := sort.Search(len(tails), func(x int) bool { return cand[tails[x]].j >= cand[c].j })

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -94,18 +93,23 @@ func tokenize(data []byte, from, to int) []int32 {
 }
 
 func appendTokens(dst []int32, data []byte, from, to int) []int32 {
-	for i := from; i < to; {
+	for i := from; i < to; i = tokenEnd(data, i, to) {
 		dst = append(dst, int32(i))
-		c := byteClass(data[i])
-		i++
-		if c == clPunct {
-			continue
-		}
-		for i < to && byteClass(data[i]) == c {
-			i++
-		}
 	}
 	return dst
+}
+
+// tokenEnd returns the end of the token that starts at i < to.
+func tokenEnd(data []byte, i, to int) int {
+	c := byteClass(data[i])
+	i++
+	if c == clPunct {
+		return i
+	}
+	for i < to && byteClass(data[i]) == c {
+		i++
+	}
+	return i
 }
 
 // commonPrefixSuffix returns the length of the common prefix of a and b and
@@ -171,18 +175,17 @@ func tokenDiff(ctx context.Context, deadline time.Time, old, new []byte, maxToke
 	pre, suf := commonPrefixSuffix(old, new)
 	oEnd, nEnd := len(old)-suf, len(new)-suf
 
-	ops := make([]tokenOp, 0, 3)
+	var lead []tokenOp
 	if pre > 0 {
-		ops = append(ops, tokenOp{equal: true, oldTo: int32(pre), newTo: int32(pre)})
+		lead = []tokenOp{{equal: true, oldTo: int32(pre), newTo: int32(pre)}}
 	}
+	var ops []tokenOp
 	// Count before tokenizing: over the limit, the tokens are not needed.
 	if on, nn := countTokens(old, pre, oEnd), countTokens(new, pre, nEnd); on > maxTokens || nn > maxTokens {
 		capped = fmt.Sprintf("token diff skipped: the changed region has more than %d tokens; it is shown as one replaced block", maxTokens)
-		ops = append(ops, tokenOp{oldFrom: int32(pre), oldTo: int32(oEnd), newFrom: int32(pre), newTo: int32(nEnd)})
+		ops = append(lead, tokenOp{oldFrom: int32(pre), oldTo: int32(oEnd), newFrom: int32(pre), newTo: int32(nEnd)})
 	} else {
-		ot := appendTokens(make([]int32, 0, on), old, pre, oEnd)
-		nt := appendTokens(make([]int32, 0, nn), new, pre, nEnd)
-		ops, capped, err = alignTokens(ctx, deadline, old, new, ot, nt, oEnd, nEnd, ops)
+		ops, capped, err = alignTokens(ctx, deadline, old, new, pre, oEnd, nEnd, on, nn, lead)
 		if err != nil {
 			return nil, "", err
 		}
@@ -207,72 +210,80 @@ func mergeEqual(ops []tokenOp) []tokenOp {
 	return out
 }
 
-// alignTokens runs the sequence engine over the tokens starting at ot/nt
-// (regions ending at oEnd/nEnd) and appends the runs, in order, to ops,
-// leaving room for one more. capped is set when the deadline passed, err
-// when ctx ended.
-func alignTokens(ctx context.Context, deadline time.Time, old, new []byte, ot, nt []int32, oEnd, nEnd int, ops []tokenOp) (_ []tokenOp, capped string, err error) {
-	// 1-5% of the tokens of a minified pair are distinct.
-	in := newInterner((len(ot) + len(nt)) / 128)
-	tokAt := func(data []byte, starts []int32, end, k int) string {
-		to := end
-		if k+1 < len(starts) {
-			to = int(starts[k+1])
-		}
-		return bstr(data[starts[k]:to])
+// alignTokens runs the sequence engine over the tokens of old[from:oEnd]
+// and new[from:nEnd], on and nn of them (from countTokens), and returns
+// lead followed by the runs in order, with room for one more. capped is
+// set when the deadline passed, err when ctx ended.
+//
+// Token offsets are not kept: the ids are interned straight from a scan,
+// and the runs' offsets come from a second scan in step with the change
+// marks. Keeping them would cost 4 bytes a token on each side for the
+// whole alignment.
+func alignTokens(ctx context.Context, deadline time.Time, old, new []byte, from, oEnd, nEnd, on, nn int, lead []tokenOp) (ops []tokenOp, capped string, err error) {
+	// 1-5% of the tokens of a minified pair are distinct; a short region
+	// has at most as many distinct tokens as tokens.
+	in := newInterner(max((on+nn)/128, min(on+nn, 64)))
+	a := make([]int32, on)
+	for k, i := 0, from; i < oEnd; k++ {
+		end := tokenEnd(old, i, oEnd)
+		a[k] = in.id(bstr(old[i:end]))
+		i = end
 	}
-	a := make([]int32, len(ot))
-	for k := range ot {
-		a[k] = in.id(tokAt(old, ot, oEnd, k))
-	}
-	b := make([]int32, len(nt))
-	for k := range nt {
-		b[k] = in.id(tokAt(new, nt, nEnd, k))
+	b := make([]int32, nn)
+	for k, j := 0, from; j < nEnd; k++ {
+		end := tokenEnd(new, j, nEnd)
+		b[k] = in.id(bstr(new[j:end]))
+		j = end
 	}
 	e := newEngine(ctx, a, b, in.len(), deadline)
 	e.run()
 	if e.err != nil {
-		return ops, "", e.err
+		return nil, "", e.err
 	}
 	if e.stopped {
 		capped = "token diff stopped at the time limit; the rest of the changed region is shown as whole blocks"
 	}
 
-	off := func(starts []int32, end, k int) int32 {
-		if k < len(starts) {
-			return starts[k]
-		}
-		return int32(end)
-	}
 	// Walk the marks twice, counting the runs and then writing them: a
-	// rebuilt bundle has hundreds of thousands.
-	var n int
+	// rebuilt bundle has hundreds of thousands. oOff and nOff are the
+	// offsets of tokens i and j.
+	n := 0
 	for pass := 0; pass < 2; pass++ {
 		if pass == 1 {
-			ops = slices.Grow(ops, n+1) // and the suffix run
+			ops = make([]tokenOp, len(lead), len(lead)+n+1) // and the suffix run
+			copy(ops, lead)
 		}
-		i, j := 0, 0
+		i, j, oOff, nOff := 0, 0, from, from
 		for i < len(a) || j < len(b) {
-			op := tokenOp{oldFrom: off(ot, oEnd, i), newFrom: off(nt, nEnd, j)}
+			op := tokenOp{oldFrom: int32(oOff), newFrom: int32(nOff)}
 			if (i < len(a) && e.ca[i]) || (j < len(b) && e.cb[j]) {
 				for i < len(a) && e.ca[i] {
 					i++
+					if pass == 1 {
+						oOff = tokenEnd(old, oOff, oEnd)
+					}
 				}
 				for j < len(b) && e.cb[j] {
 					j++
+					if pass == 1 {
+						nOff = tokenEnd(new, nOff, nEnd)
+					}
 				}
 			} else {
 				op.equal = true
 				for i < len(a) && j < len(b) && !e.ca[i] && !e.cb[j] {
 					i++
 					j++
+					if pass == 1 {
+						oOff, nOff = tokenEnd(old, oOff, oEnd), tokenEnd(new, nOff, nEnd)
+					}
 				}
 			}
 			if pass == 0 {
 				n++
 				continue
 			}
-			op.oldTo, op.newTo = off(ot, oEnd, i), off(nt, nEnd, j)
+			op.oldTo, op.newTo = int32(oOff), int32(nOff)
 			ops = append(ops, op)
 		}
 	}

@@ -217,10 +217,9 @@ func FuzzTokenOps(f *testing.F) {
 			return
 		}
 		pre, suf := commonPrefixSuffix(a, b)
-		ot := tokenize(a, pre, len(a)-suf)
-		nt := tokenize(b, pre, len(b)-suf)
+		on, nn := countTokens(a, pre, len(a)-suf), countTokens(b, pre, len(b)-suf)
 		ops := []tokenOp{{equal: true, oldTo: int32(pre), newTo: int32(pre)}}
-		ops, capped, err := alignTokens(context.Background(), time.Time{}, a, b, ot, nt, len(a)-suf, len(b)-suf, ops)
+		ops, capped, err := alignTokens(context.Background(), time.Time{}, a, b, pre, len(a)-suf, len(b)-suf, on, nn, ops)
 		if err != nil {
 			t.Fatal(err)
 		}
