@@ -2,10 +2,12 @@ package diff
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"math"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -30,6 +32,15 @@ type Options struct {
 	// Timeout per file, a safety net: past it the rest of the file is
 	// shown as whole replaced blocks and Capped says so. 0 means 20s.
 	Timeout time.Duration
+	// MaxInFlightBytes bounds the files being diffed at once, counted as
+	// old plus new bytes: a worker starts a file only while the total
+	// stays within it, and the largest file always runs (alone if need
+	// be). A diff's scratch is several times its files' size, so without
+	// a bound the peak memory of Compare would grow with the core count:
+	// 16 cores would diff the 16 largest files at once. 0 means 32 MiB,
+	// which on the real pairs keeps the largest file and a few others
+	// going together; negative means no bound.
+	MaxInFlightBytes int64
 }
 
 const (
@@ -37,6 +48,7 @@ const (
 	defaultMaxLineDiffBytes = 128 << 20
 	defaultMaxTokens        = 4_000_000
 	defaultTimeout          = 20 * time.Second
+	defaultMaxInFlightBytes = 32 << 20
 )
 
 func (o Options) withDefaults() Options {
@@ -57,6 +69,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Timeout <= 0 {
 		o.Timeout = defaultTimeout
+	}
+	switch {
+	case o.MaxInFlightBytes == 0:
+		o.MaxInFlightBytes = defaultMaxInFlightBytes
+	case o.MaxInFlightBytes < 0:
+		o.MaxInFlightBytes = math.MaxInt64
 	}
 	return o
 }
@@ -97,7 +115,7 @@ func Compare(ctx context.Context, oldPkg, newPkg *tarball.Package, opts Options)
 	}
 
 	res := &Result{Files: make([]FileDiff, len(pairs))}
-	if err := diffAll(ctx, pairs, res.Files, opts); err != nil {
+	if err := diffAll(ctx, pairs, res.Files, opts, diffPair); err != nil {
 		return nil, err
 	}
 
@@ -142,44 +160,79 @@ func sortedFiles(files []tarball.File) []tarball.File {
 	return c
 }
 
-// diffAll diffs pairs into out (same index) on a bounded worker pool. The
-// largest files start first, so that one huge file does not run alone at
-// the end while the other workers idle.
-func diffAll(ctx context.Context, pairs []pair, out []FileDiff, opts Options) error {
+// diffAll diffs pairs into out (same index) with diff (diffPair, or a
+// test's stand-in) on a bounded worker pool. The largest files start
+// first, so that one huge file does not run alone at the end while the
+// other workers idle, and a file starts only while the files in flight
+// stay within opts.MaxInFlightBytes (the largest always may). Each result
+// depends on its own pair only, so the order of work does not change them.
+func diffAll(ctx context.Context, pairs []pair, out []FileDiff, opts Options,
+	diff func(context.Context, pair, Options) (FileDiff, error)) error {
 	order := make([]int, len(pairs))
 	for k := range order {
 		order[k] = k
 	}
-	sort.SliceStable(order, func(x, y int) bool { return pairs[order[x]].size() > pairs[order[y]].size() })
+	slices.SortStableFunc(order, func(x, y int) int { return cmp.Compare(pairs[y].size(), pairs[x].size()) })
 
+	workers := min(opts.Workers, len(pairs))
+	if workers <= 1 {
+		// One file (a typical patch release) or one worker: no pool.
+		for _, k := range order {
+			fd, err := diff(ctx, pairs[k], opts)
+			if err != nil {
+				return err
+			}
+			out[k] = fd
+		}
+		return ctx.Err()
+	}
+
+	budget := max(opts.MaxInFlightBytes, int64(pairs[order[0]].size()))
 	jobs := make(chan int)
+	done := make(chan int64, len(pairs)) // sizes of finished pairs; one send per pair, never blocks
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	var firstErr error
-	for w := 0; w < min(opts.Workers, len(pairs)); w++ {
+	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for k := range jobs {
-				fd, err := diffPair(ctx, pairs[k], opts)
+				fd, err := diff(ctx, pairs[k], opts)
 				if err != nil {
 					mu.Lock()
 					if firstErr == nil {
 						firstErr = err
 					}
 					mu.Unlock()
-					continue
+				} else {
+					out[k] = fd
 				}
-				out[k] = fd
+				done <- int64(pairs[k].size())
 			}
 		}()
 	}
+	var inFlight int64
 feed:
 	for _, k := range order {
-		select {
-		case jobs <- k:
-		case <-ctx.Done():
-			break feed
+		size := int64(pairs[k].size())
+		for {
+			// Offer the pair only while it fits; meanwhile take finished
+			// sizes. Pairs start in size order: a small one does not
+			// overtake a large one that waits for room.
+			send := jobs
+			if inFlight+size > budget {
+				send = nil
+			}
+			select {
+			case send <- k:
+				inFlight += size
+				continue feed
+			case s := <-done:
+				inFlight -= s
+			case <-ctx.Done():
+				break feed
+			}
 		}
 	}
 	close(jobs)

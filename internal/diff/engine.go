@@ -62,13 +62,17 @@ type engine struct {
 }
 
 func newEngine(ctx context.Context, a, b []int32, nIDs int, deadline time.Time) *engine {
+	// One allocation for the marks and one for the counters: a small
+	// file's diff is mostly allocation overhead.
+	marks := make([]bool, len(a)+len(b))
+	cnt := make([]int32, 3*nIDs)
 	return &engine{
 		a: a, b: b,
-		ca:       make([]bool, len(a)),
-		cb:       make([]bool, len(b)),
-		cntA:     make([]int32, nIDs),
-		cntB:     make([]int32, nIDs),
-		posB:     make([]int32, nIDs),
+		ca:       marks[:len(a):len(a)],
+		cb:       marks[len(a):],
+		cntA:     cnt[:nIDs:nIDs],
+		cntB:     cnt[nIDs : 2*nIDs : 2*nIDs],
+		posB:     cnt[2*nIDs:],
 		ctx:      ctx,
 		deadline: deadline,
 	}
@@ -155,9 +159,25 @@ func (e *engine) align(a0, a1, b0, b1 int) {
 		return
 	}
 
-	// Keep only elements present on the other side. A leaf does not
-	// recurse into align, so the scratch is free.
-	n, m := a1-a0, b1-b0
+	// Keep only elements present on the other side. Count them first:
+	// when one side keeps none there is nothing to align and no scratch
+	// to size. A leaf does not recurse into align, so the scratch is free.
+	n, m := 0, 0
+	for _, id := range a[a0:a1] {
+		if e.cntB[id] != 0 {
+			n++
+		}
+	}
+	for _, id := range b[b0:b1] {
+		if e.cntA[id] != 0 {
+			m++
+		}
+	}
+	if n == 0 || m == 0 {
+		e.clearCounts(a0, a1, b0, b1)
+		e.mark(a0, a1, b0, b1)
+		return
+	}
 	if need := 4*(n+m) + 6; cap(e.scratch) < need {
 		e.scratch = make([]int32, min(max(need, 2*cap(e.scratch)), 4*(len(a)+len(b))+6))
 	}
@@ -177,15 +197,6 @@ func (e *engine) align(a0, a1, b0, b1 int) {
 		}
 	}
 	e.clearCounts(a0, a1, b0, b1)
-	if len(ra) == 0 || len(rb) == 0 {
-		for _, i := range ra {
-			e.ca[i] = true
-		}
-		for _, j := range rb {
-			e.cb[j] = true
-		}
-		return
-	}
 	e.myers(ra, rb, e.scratch[n+m:])
 }
 
