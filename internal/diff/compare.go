@@ -297,7 +297,7 @@ func diffPair(ctx context.Context, p pair, opts Options) (FileDiff, error) {
 	deadline := time.Now().Add(opts.Timeout)
 	// In the real pairs, the distinct lines of a file pair number 30-110%
 	// of the lines of its larger side, most often about 60%.
-	in := newInterner(max(oldLines.n(), newLines.n()) * 3 / 4)
+	in := newInterner(max(max(oldLines.n(), newLines.n())*3/4, 2))
 	a := in.lineIDs(oldData, oldLines.starts)
 	b := in.lineIDs(newData, newLines.starts)
 	e := newEngine(ctx, a, b, in.len(), deadline)

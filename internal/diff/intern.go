@@ -18,7 +18,7 @@ import "hash/maphash"
 const (
 	internChunkBits = 10
 	internChunkLen  = 1 << internChunkBits // strings per chunk (16 KiB)
-	internMinSlots  = 16
+	internMinSlots  = 8
 )
 
 // interner assigns ids 0, 1, 2... to distinct strings in first-seen order.

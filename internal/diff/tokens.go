@@ -220,16 +220,23 @@ func mergeEqual(ops []tokenOp) []tokenOp {
 // marks. Keeping them would cost 4 bytes a token on each side for the
 // whole alignment.
 func alignTokens(ctx context.Context, deadline time.Time, old, new []byte, from, oEnd, nEnd, on, nn int, lead []tokenOp) (ops []tokenOp, capped string, err error) {
+	if on == 0 || nn == 0 {
+		// A pure insertion or deletion (an injected snippet): one changed
+		// run, as the engine would find, without interning anything.
+		ops = make([]tokenOp, len(lead), len(lead)+2)
+		copy(ops, lead)
+		return append(ops, tokenOp{oldFrom: int32(from), oldTo: int32(oEnd), newFrom: int32(from), newTo: int32(nEnd)}), "", nil
+	}
 	// 1-5% of the tokens of a minified pair are distinct; a short region
 	// has at most as many distinct tokens as tokens.
 	in := newInterner(max((on+nn)/128, min(on+nn, 64)))
-	a := make([]int32, on)
+	ab := make([]int32, on+nn)
+	a, b := ab[:on:on], ab[on:]
 	for k, i := 0, from; i < oEnd; k++ {
 		end := tokenEnd(old, i, oEnd)
 		a[k] = in.id(bstr(old[i:end]))
 		i = end
 	}
-	b := make([]int32, nn)
 	for k, j := 0, from; j < nEnd; k++ {
 		end := tokenEnd(new, j, nEnd)
 		b[k] = in.id(bstr(new[j:end]))

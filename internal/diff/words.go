@@ -37,7 +37,8 @@ func WordSpans(oldLine, newLine string) (oldSpans, newSpans []Span) {
 	// go-diff on tokens: each distinct token becomes one rune (as its line
 	// mode does with lines), so the diff is word-granular and cheap. Lines
 	// are capped at 2,000 bytes, so the runes stay far below the surrogates.
-	in := newInterner(len(ot) + len(nt))
+	// The two lines share most tokens, and repeat spaces and punctuation.
+	in := newInterner(max(len(ot), len(nt)))
 	a := make([]rune, len(ot))
 	for k := range ot {
 		a[k] = tokenRuneBase + rune(in.id(tokenText(oldLine, ot, k)))
