@@ -35,11 +35,12 @@ type Options struct {
 	// MaxInFlightBytes bounds the files being diffed at once, counted as
 	// old plus new bytes: a worker starts a file only while the total
 	// stays within it, and the largest file always runs (alone if need
-	// be). A diff's scratch is several times its files' size, so without
-	// a bound the peak memory of Compare would grow with the core count:
-	// 16 cores would diff the 16 largest files at once. 0 means 32 MiB,
-	// which on the real pairs keeps the largest file and a few others
-	// going together; negative means no bound.
+	// be). A diff's scratch is one to ten times its files' size (the most
+	// for a token diff), so without a bound the peak memory of Compare
+	// would grow with the core count: 16 cores would diff the 16 largest
+	// files at once. 0 means 32 MiB: typescript's two largest files (18
+	// and 12 MB, old plus new) still run together, as they must for
+	// Compare to stay as fast on two cores. Negative means no bound.
 	MaxInFlightBytes int64
 }
 
