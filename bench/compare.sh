@@ -36,30 +36,39 @@ tgz() { # name version -> path of the packed tarball
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 
-# timeit CMD... : prints "seconds maxrss_kib" for one run (wall clock in ns resolution)
+# memprobe (bench/memprobe) runs a command under ptrace and reads its memory
+# at the exit stop: peak RSS (VmHWM) and anonymous (private) memory.
+go build -o "$CACHE/memprobe" ./bench/memprobe
+PROBE="$CACHE/memprobe"
+
+# timeit CMD... : prints "seconds peak_rss_kib private_kib" for one run, or
+# "timeout 0 0". private_kib is the larger of the anonymous RSS at exit and
+# peak RSS less the file-backed pages at exit: both read the peak private
+# memory from below, so it is shown next to peak RSS, which bounds it above.
 timeit() {
-  local f t0 t1 rc=0
+  local f rc=0
   f=$(mktemp)
-  t0=$(date +%s%N)
-  /usr/bin/time -o "$f" -f '%M' "$@" >/dev/null 2>&1 || rc=$?
-  t1=$(date +%s%N)
-  if [ "$rc" = 124 ]; then echo "timeout 0"; else echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", (b-a)/1e9}') $(tail -1 "$f")"; fi
+  "$PROBE" -o "$f" -- "$@" >/dev/null 2>&1 || rc=$?
+  if [ "$rc" = 124 ]; then echo "timeout 0 0"; else awk '{a=$3; if ($6>a) a=$6; print $1, $2, a}' "$f"; fi
   rm -f "$f"
 }
 
-# The process floor: peak RSS of a compare of two one-file packages (runtime,
-# binary pages, decoders), so the cost of the packages themselves can be seen.
+# The process floor: a compare of two one-file packages (runtime, the
+# binary's resident pages, decoders), so the cost of the packages themselves
+# can be seen.
 floordir=$(mktemp -d)
 mkdir -p "$floordir/a/package" "$floordir/b/package"
 echo '{"name":"f","version":"1.0.0"}' > "$floordir/a/package/package.json"
 echo '{"name":"f","version":"1.0.1"}' > "$floordir/b/package/package.json"
 tar czf "$floordir/a.tgz" -C "$floordir/a" package; tar czf "$floordir/b.tgz" -C "$floordir/b" package
-floor=$(for i in 1 2 3; do timeit "$SG" compare --json "$floordir/a.tgz" "$floordir/b.tgz" | cut -d' ' -f2; done | median)
+floorruns=$(for i in 1 2 3; do timeit "$SG" compare --json "$floordir/a.tgz" "$floordir/b.tgz"; done)
+floor=$(echo "$floorruns" | cut -d' ' -f2 | median)
+floorpriv=$(echo "$floorruns" | cut -d' ' -f3 | median)
 rm -rf "$floordir"
-echo "process floor (compare of two one-file packages): $(awk -v m="$floor" 'BEGIN{printf "%.1f", m/1024}') MiB peak RSS"
+echo "process floor (compare of two one-file packages): $(awk -v m="$floor" 'BEGIN{printf "%.1f", m/1024}') MiB peak RSS, $(awk -v m="$floorpriv" 'BEGIN{printf "%.1f", m/1024}') MiB private"
 echo
 
-printf '%-24s %-10s %10s %10s %10s %9s %9s %9s %11s %9s\n' pair tool median_s min_s maxrss_MiB x_faster mem/unpk net/unpk files lines
+printf '%-24s %-10s %10s %10s %8s %8s %9s %9s %9s %11s %9s\n' pair tool median_s min_s rss_MiB priv_MiB x_faster rss/unpk priv/unpk files lines
 for pair in "${PAIRS[@]}"; do
   set -- $pair; name=$1 old=$2 new=$3
   a=$(tgz "$name" "$old"); b=$(tgz "$name" "$new")
@@ -69,35 +78,42 @@ for pair in "${PAIRS[@]}"; do
   unpacked=$(( $(du -sb "$work/a" | cut -f1) + $(du -sb "$work/b" | cut -f1) ))
   rm -rf "$work"
 
-  declare -A med=() mn=() rss=()
+  declare -A med=() mn=() rss=() priv=()
   for tool in stagegate tar+diff npm-diff; do
-    times=(); mem=0
+    times=(); mem=0; pm=0
     for ((i=0; i<RUNS; i++)); do
       case $tool in
         stagegate) r=$(timeit "$SG" compare --json "$a" "$b") ;;
         tar+diff)  r=$(timeit bash -c 'w=$(mktemp -d); mkdir -p $w/a $w/b; tar xzf "$1" -C $w/a; tar xzf "$2" -C $w/b; diff -ruN $w/a/package $w/b/package; rm -rf $w; true' _ "$a" "$b") ;;
         npm-diff)  r=$(timeit timeout "$NPM_DIFF_TIMEOUT" "$NPM" diff --diff="$a" --diff="$b") ;;
       esac
-      times+=("${r%% *}"); m="${r##* }"; [ "${m:-0}" -gt "$mem" ] 2>/dev/null && mem=$m
+      read -r t m p <<<"$r"; times+=("$t")
+      [ "${m:-0}" -gt "$mem" ] 2>/dev/null && mem=$m
+      [ "${p:-0}" -gt "$pm" ] 2>/dev/null && pm=$p
       [ "$tool" = npm-diff ] && [ "${r%% *}" = timeout ] && break
     done
     if [ "${times[0]}" = timeout ]; then med[$tool]=timeout; mn[$tool]=timeout; else
       med[$tool]=$(printf '%s\n' "${times[@]}" | median); mn[$tool]=$(printf '%s\n' "${times[@]}" | sort -n | head -1); fi
-    rss[$tool]=$mem
+    rss[$tool]=$mem; priv[$tool]=$pm
   done
   stats=$("$SG" compare --json "$a" "$b" | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["summary"]; print(s["filesAdded"]+s["filesRemoved"]+s["filesModified"], "+%d/-%d" % (s["linesAdded"], s["linesRemoved"]))')
   for tool in stagegate tar+diff npm-diff; do
-    ratio=""; memr=""; netr=""
+    ratio=""; rssm="-"; privm="-"; rssr=""; privr=""
     if [ "$tool" != stagegate ] && [ "${med[$tool]}" != timeout ]; then ratio=$(awk -v a="${med[$tool]}" -v b="${med[stagegate]}" 'BEGIN{ if (b>0) printf "%.2f", a/b }'); fi
     if [ "${med[$tool]}" = timeout ]; then ratio=">$(awk -v a="$NPM_DIFF_TIMEOUT" -v b="${med[stagegate]}" 'BEGIN{ if (b>0) printf "%.0f", a/b }')"; fi
-    [ "$tool" = stagegate ] && memr=$(awk -v m="${rss[$tool]}" -v u="$unpacked" 'BEGIN{ printf "%.2f", m*1024/u }')
-    [ "$tool" = stagegate ] && netr=$(awk -v m="${rss[$tool]}" -v f="$floor" -v u="$unpacked" 'BEGIN{ printf "%.2f", (m-f)*1024/u }')
-    printf '%-24s %-10s %10s %10s %10s %9s %9s %9s %11s %9s\n' "$name $old>$new" "$tool" "${med[$tool]}" "${mn[$tool]}" \
-      "$(awk -v m="${rss[$tool]}" 'BEGIN{printf "%.0f", m/1024}')" "$ratio" "$memr" "$netr" "${stats% *}" "${stats#* }"
+    if [ "$tool" = stagegate ]; then
+      # The others are pipelines of several processes; the probe sees one.
+      rssm=$(awk -v m="${rss[$tool]}" 'BEGIN{printf "%.1f", m/1024}'); privm=$(awk -v m="${priv[$tool]}" 'BEGIN{printf "%.1f", m/1024}')
+      rssr=$(awk -v m="${rss[$tool]}" -v u="$unpacked" 'BEGIN{ printf "%.2f", m*1024/u }')
+      privr=$(awk -v m="${priv[$tool]}" -v u="$unpacked" 'BEGIN{ printf "%.2f", m*1024/u }')
+    fi
+    printf '%-24s %-10s %10s %10s %8s %8s %9s %9s %9s %11s %9s\n' "$name $old>$new" "$tool" "${med[$tool]}" "${mn[$tool]}" \
+      "$rssm" "$privm" "$ratio" "$rssr" "$privr" "${stats% *}" "${stats#* }"
   done
-  unset med mn rss
+  echo "$name: unpacked $(awk -v u="$unpacked" 'BEGIN{printf "%.2f", u/1048576}') MiB, budget $(awk -v u="$unpacked" 'BEGIN{printf "%.1f", 3*u/1048576}') MiB"
+  unset med mn rss priv
 done
 echo
 echo "x_faster: the tool's median time / stagegate's median (above 1 means stagegate is faster)."
-echo "mem/unpk: stagegate's peak RSS / the two packages' unpacked size (budget: at most 3)."
-echo "net/unpk: the same, less the process floor above."
+echo "rss/unpk: stagegate's peak RSS (highest of the runs) / the two packages' unpacked size (budget: at most 3)."
+echo "priv/unpk: the same for its private (anonymous) memory, without the executable's shared, clean pages."
