@@ -47,6 +47,24 @@ type Options struct {
 	Base     string                           // --base override
 	Progress func(Progress)                   // may be nil; called from worker goroutines
 	Packer   func(dir string) ([]byte, error) // packs a folder as npm would, for compare
+	// Loaded, when set, is called once both packages are read and before
+	// the diff starts, with the sum of their unpacked sizes: the CLI sizes
+	// the Go runtime's memory limit from it.
+	Loaded func(unpacked int64)
+}
+
+func (o Options) loaded(oldPkg, newPkg *tarball.Package) {
+	if o.Loaded == nil {
+		return
+	}
+	var n int64
+	if oldPkg != nil {
+		n += oldPkg.Unpacked
+	}
+	if newPkg != nil {
+		n += newPkg.Unpacked
+	}
+	o.Loaded(n)
 }
 
 func (o Options) report(p Progress) {
@@ -136,6 +154,7 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 		Actor:    item.Actor, ActorType: item.ActorType, CreatedAt: item.CreatedAt,
 		Origin: "stage",
 	}
+	opts.loaded(oldPkg, newPkg)
 	opts.report(Progress{Phase: "diff"})
 	res, err := diff.Compare(ctx, oldPkg, newPkg, e.Diff)
 	if err != nil {
@@ -187,6 +206,7 @@ func (e *Engine) LoadSide(ctx context.Context, spec string, opts Options) (*Side
 type sideSource struct {
 	spec, path      string // path: a .tgz file read when the side is parsed
 	data            []byte
+	size            int64  // compressed bytes
 	origin          string // registry, file, folder
 	name, version   string // registry sides only; others come from package.json
 	integrity, sha1 string // the registry's record
@@ -195,7 +215,7 @@ type sideSource struct {
 func (e *Engine) fetchSide(ctx context.Context, spec string, opts Options) (*sideSource, error) {
 	if st, err := os.Stat(spec); err == nil {
 		if !st.IsDir() {
-			return &sideSource{spec: spec, path: spec, origin: "file"}, nil
+			return &sideSource{spec: spec, path: spec, size: st.Size(), origin: "file"}, nil
 		}
 		if opts.Packer == nil {
 			return nil, fmt.Errorf("%s is a folder, and no packer is configured", spec)
@@ -204,7 +224,7 @@ func (e *Engine) fetchSide(ctx context.Context, spec string, opts Options) (*sid
 		if err != nil {
 			return nil, fmt.Errorf("pack %s: %w", spec, err)
 		}
-		return &sideSource{spec: spec, data: data, origin: "folder"}, nil
+		return &sideSource{spec: spec, data: data, size: int64(len(data)), origin: "folder"}, nil
 	}
 	name, ver, ok := splitSpec(spec)
 	if !ok {
@@ -228,7 +248,7 @@ func (e *Engine) fetchSide(ctx context.Context, spec string, opts Options) (*sid
 	if err != nil {
 		return nil, fmt.Errorf("download %s@%s: %w", name, ver, err)
 	}
-	return &sideSource{spec: spec, data: b, origin: "registry", name: name, version: ver,
+	return &sideSource{spec: spec, data: b, size: int64(len(b)), origin: "registry", name: name, version: ver,
 		integrity: meta.Dist.Integrity, sha1: meta.Dist.Shasum}, nil
 }
 
@@ -261,9 +281,17 @@ func (e *Engine) readSide(src *sideSource, base *tarball.Package) (*Side, error)
 	return &Side{Name: name, Version: ver, Pkg: p, Integrity: p.Integrity, Verified: true, Origin: src.origin}, nil
 }
 
+// concurrentParseMin is the compressed size (of the smaller side) from which
+// Compare parses both sides at once. Parsed one after the other, the newer
+// side's unchanged files are never held twice (lodash 4.17.20→21: 0.5 MiB
+// less private memory, tanstack-react-router: 1.1 MiB less); in parallel,
+// typescript 5.4.5→5.5.4 (4–6 MB compressed) takes 0.18 s instead of 0.26 s,
+// and the copies are dropped right after parsing.
+const concurrentParseMin = 2 << 20
+
 // Compare reviews two arbitrary packages (stagegate compare). Both sides are
-// fetched concurrently, then parsed one after the other so that the newer
-// side's unchanged files share the older side's bytes.
+// fetched concurrently; unchanged files of the newer side share the older
+// side's bytes.
 func (e *Engine) Compare(ctx context.Context, oldSpec, newSpec string, opts Options) (*Review, error) {
 	var oldSrc, newSrc *sideSource
 	g, gctx := errgroup.WithContext(ctx)
@@ -272,16 +300,27 @@ func (e *Engine) Compare(ctx context.Context, oldSpec, newSpec string, opts Opti
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	oldSide, err := e.readSide(oldSrc, nil)
-	if err != nil {
-		return nil, err
+	var oldSide, newSide *Side
+	if min(oldSrc.size, newSrc.size) >= concurrentParseMin {
+		g := errgroup.Group{}
+		g.Go(func() (err error) { oldSide, err = e.readSide(oldSrc, nil); return })
+		g.Go(func() (err error) { newSide, err = e.readSide(newSrc, nil); return })
+		if err := g.Wait(); err != nil {
+			return nil, err
+		}
+		tarball.Share(newSide.Pkg, oldSide.Pkg)
+	} else {
+		var err error
+		if oldSide, err = e.readSide(oldSrc, nil); err != nil {
+			return nil, err
+		}
+		oldSrc = nil // let the compressed bytes go before the second side is read
+		if newSide, err = e.readSide(newSrc, oldSide.Pkg); err != nil {
+			return nil, err
+		}
 	}
-	oldSrc = nil // let the compressed bytes go before the second side is read
-	newSide, err := e.readSide(newSrc, oldSide.Pkg)
-	if err != nil {
-		return nil, err
-	}
-	newSrc = nil
+	oldSrc, newSrc = nil, nil
+	opts.loaded(oldSide.Pkg, newSide.Pkg)
 	opts.report(Progress{Phase: "diff"})
 	res, err := diff.Compare(ctx, oldSide.Pkg, newSide.Pkg, e.Diff)
 	if err != nil {

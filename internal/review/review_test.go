@@ -5,6 +5,11 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
@@ -81,14 +86,18 @@ func TestReviewStaged(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var mu sync.Mutex
 			var phases []string
+			var loaded []int64
 			e := &Engine{Registry: tt.fake}
 			r, err := e.ReviewStaged(context.Background(), tt.item, Options{Progress: func(p Progress) {
 				mu.Lock() // progress comes from the fetch goroutines
 				phases = append(phases, p.Phase)
 				mu.Unlock()
-			}})
+			}, Loaded: func(n int64) { loaded = append(loaded, n) }})
 			if err != nil {
 				t.Fatal(err)
+			}
+			if want := r.Summary.BytesBefore + r.Summary.BytesAfter; len(loaded) != 1 || loaded[0] != want {
+				t.Errorf("Loaded called with %v, want once with %d", loaded, want)
 			}
 			if r.Staged.Verified != tt.wantVerified {
 				t.Errorf("staged verified = %v, want %v", r.Staged.Verified, tt.wantVerified)
@@ -125,9 +134,13 @@ func TestCompareRegistrySpecs(t *testing.T) {
 	}}
 	f := &fakeRegistry{packument: pk, tarballs: map[string][]byte{"http://r/p/-/p-1.0.0.tgz": v1, "http://r/p/-/p-1.1.0.tgz": v2}}
 	e := &Engine{Registry: f}
-	r, err := e.Compare(context.Background(), "p@1.0.0", "p@latest", Options{})
+	var loaded []int64
+	r, err := e.Compare(context.Background(), "p@1.0.0", "p@latest", Options{Loaded: func(n int64) { loaded = append(loaded, n) }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if want := r.Summary.BytesBefore + r.Summary.BytesAfter; len(loaded) != 1 || loaded[0] != want || want == 0 {
+		t.Errorf("Loaded called with %v, want once with %d", loaded, want)
 	}
 	if r.Package != "p" || r.Base.Version != "1.0.0" || r.Staged.Version != "1.1.0" {
 		t.Errorf("compare resolved %s %s → %s", r.Package, r.Base.Version, r.Staged.Version)
@@ -149,5 +162,60 @@ func TestCompareRegistrySpecs(t *testing.T) {
 	}
 	if _, err := (&Engine{}).Compare(context.Background(), "p@1.0.0", "p@1.1.0", Options{}); err == nil {
 		t.Error("a registry spec without a registry succeeded")
+	}
+}
+
+// Small sides are parsed one after the other, large ones concurrently: both
+// paths must give the same review of .tgz files on disk.
+func TestCompareFilesSmallAndLarge(t *testing.T) {
+	noise := func(seed uint64, n int) string {
+		rng := rand.New(rand.NewPCG(seed, 1))
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = 'a' + byte(rng.IntN(26))
+		}
+		return string(b)
+	}
+	for _, tt := range []struct {
+		name string
+		blob int // incompressible bytes in each side, to cross concurrentParseMin
+	}{
+		{"small", 100},
+		{"large", concurrentParseMin * 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			shared := noise(7, tt.blob)
+			oldTgz := tgz(t, map[string]string{"package.json": `{"name":"p","version":"1.0.0"}`, "blob.txt": shared, "a.js": "one\ntwo\n"})
+			newTgz := tgz(t, map[string]string{"package.json": `{"name":"p","version":"1.0.1"}`, "blob.txt": shared, "a.js": "one\nthree\n", "b.js": "new\n"})
+			if big := int64(len(oldTgz)) >= concurrentParseMin; big != (tt.name == "large") {
+				t.Fatalf("compressed size %d does not exercise the %s path", len(oldTgz), tt.name)
+			}
+			oldPath, newPath := filepath.Join(dir, "p-1.0.0.tgz"), filepath.Join(dir, "p-1.0.1.tgz")
+			if err := os.WriteFile(oldPath, oldTgz, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(newPath, newTgz, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			r, err := (&Engine{}).Compare(context.Background(), oldPath, newPath, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range r.Files {
+				got = append(got, fmt.Sprintf("%s %s +%d -%d", f.Status, f.Path, f.LinesAdded, f.LinesRemoved))
+			}
+			want := []string{"modified a.js +1 -1", "added b.js +1 -0", "modified package.json +1 -1"}
+			if !slices.Equal(got, want) {
+				t.Errorf("files = %q, want %q", got, want)
+			}
+			if r.Package != "p" || r.Base.Version != "1.0.0" || r.Staged.Version != "1.0.1" || r.Staged.Shasum != sha1hex(newTgz) {
+				t.Errorf("review header = %s %s → %s (%s)", r.Package, r.Base.Version, r.Staged.Version, r.Staged.Shasum)
+			}
+			if want := int64(2*len(shared)) + 2*30; r.Summary.BytesBefore+r.Summary.BytesAfter < want {
+				t.Errorf("unpacked sizes %d + %d, want at least %d", r.Summary.BytesBefore, r.Summary.BytesAfter, want)
+			}
+		})
 	}
 }

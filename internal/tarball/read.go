@@ -90,6 +90,21 @@ func ReadShared(r io.Reader, lim Limits, base *Package) (*Package, error) {
 	return rd.finish(), nil
 }
 
+// Share makes p's files whose content equals base's file at the same path
+// use base's bytes, so that p's copies can be collected: ReadShared's
+// saving, for two packages that were read concurrently.
+func Share(p, base *Package) {
+	if p == nil || base == nil {
+		return
+	}
+	for i := range p.Files {
+		f := &p.Files[i]
+		if same := base.Lookup(f.Path); same != nil && bytes.Equal(same.Data, f.Data) {
+			f.Data = same.Data
+		}
+	}
+}
+
 type reader struct {
 	lim          Limits
 	in, out      *limitCounter

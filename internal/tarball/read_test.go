@@ -576,6 +576,17 @@ func TestReadSharedReusesUnchangedContent(t *testing.T) {
 	if !sameBacking(shared.Lookup("same.js").Data, base.Lookup("same.js").Data) {
 		t.Error("unchanged file was copied instead of shared")
 	}
+	// Share does the same after the fact.
+	Share(plain, base)
+	for i, f := range plain.Files {
+		if s := shared.Files[i]; f.Path != s.Path || !bytes.Equal(f.Data, s.Data) {
+			t.Errorf("after Share, %q differs", f.Path)
+		}
+		if bf := base.Lookup(f.Path); bf != nil && bytes.Equal(bf.Data, f.Data) && len(f.Data) > 0 && !sameBacking(f.Data, bf.Data) {
+			t.Errorf("after Share, unchanged %q is still a copy", f.Path)
+		}
+	}
+	Share(plain, nil) // a first release has no base
 	for _, p := range []string{"edited.js", "resized.js", "added.js", "dup.js"} {
 		for _, bf := range base.Files {
 			if sameBacking(shared.Lookup(p).Data, bf.Data) {
