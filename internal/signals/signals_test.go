@@ -99,3 +99,30 @@ func TestAnalyzeNeverNil(t *testing.T) {
 		t.Error("Analyze returned nil")
 	}
 }
+
+func TestAddedRemovedAndFiles(t *testing.T) {
+	fd := &diff.FileDiff{Path: "a.js", Status: diff.Modified, Hunks: []diff.Hunk{{Lines: []diff.Line{
+		{Kind: diff.Context, OldNo: 1, NewNo: 1, Text: "keep"},
+		{Kind: diff.Del, OldNo: 2, Text: "old"},
+		{Kind: diff.Add, NewNo: 2, Text: "new"},
+		{Kind: diff.Add, NewNo: 3, Text: "newer"},
+	}}}}
+	if got := added(fd); !slices.Equal(got, []numberedLine{{2, "new"}, {3, "newer"}}) {
+		t.Errorf("added = %v", got)
+	}
+	if got := removed(fd); !slices.Equal(got, []numberedLine{{2, "old"}}) {
+		t.Errorf("removed = %v", got)
+	}
+	c := newContext(Input{Old: pkg(map[string]string{"a.js": "keep\nold\n"}), New: pkg(map[string]string{"a.js": "keep\nnew\nnewer\n"})})
+	if string(c.oldFile("a.js")) != "keep\nold\n" || string(c.newFile("a.js")) != "keep\nnew\nnewer\n" || c.newFile("b.js") != nil {
+		t.Error("oldFile/newFile")
+	}
+	first := newContext(Input{New: pkg(map[string]string{"a.js": "x"})}) // a first release: no base
+	if first.oldFile("a.js") != nil || first.oldManifest != nil {
+		t.Error("a first release has no old side")
+	}
+	first.addSeverity(LargeFile, High, "a.js", 0, "t", "d")
+	if got := first.finish(); len(got) != 1 || got[0].Severity != High {
+		t.Errorf("addSeverity: %+v", got)
+	}
+}
