@@ -41,6 +41,18 @@ func (s Severity) rank() int {
 	return 2
 }
 
+// AtLeast reports whether s is as serious as t or more.
+func (s Severity) AtLeast(t Severity) bool { return s.rank() <= t.rank() }
+
+// ParseSeverity reads "high", "medium" or "low".
+func ParseSeverity(v string) (Severity, bool) {
+	switch s := Severity(v); s {
+	case High, Medium, Low:
+		return s, true
+	}
+	return "", false
+}
+
 // raise moves a severity up one level.
 func (s Severity) raise() Severity {
 	if s == Low {

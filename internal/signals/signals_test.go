@@ -126,3 +126,24 @@ func TestAddedRemovedAndFiles(t *testing.T) {
 		t.Errorf("addSeverity: %+v", got)
 	}
 }
+
+func TestSeverityOrder(t *testing.T) {
+	for _, tt := range []struct {
+		s, t Severity
+		want bool
+	}{
+		{High, High, true}, {High, Low, true}, {Medium, High, false}, {Low, Medium, false}, {Medium, Medium, true},
+	} {
+		if got := tt.s.AtLeast(tt.t); got != tt.want {
+			t.Errorf("%s.AtLeast(%s) = %v", tt.s, tt.t, got)
+		}
+	}
+	for _, v := range []string{"high", "medium", "low"} {
+		if s, ok := ParseSeverity(v); !ok || string(s) != v {
+			t.Errorf("ParseSeverity(%q) = %q, %v", v, s, ok)
+		}
+	}
+	if _, ok := ParseSeverity("critical"); ok {
+		t.Error("ParseSeverity accepted critical")
+	}
+}
