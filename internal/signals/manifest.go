@@ -268,7 +268,11 @@ func manifestInstallScripts(c *context) {
 			continue
 		}
 		cmd := valueString(nv)
+		if name == "install" && !inOld && strings.TrimSpace(cmd) == "node-gyp rebuild" && gypImplicit(c.oldManifest, c.in.Old.Lookup("binding.gyp") != nil) {
+			continue // spells out what npm already ran for the base's binding.gyp
+		}
 		field := manifestJoin("scripts", name)
+		moved := movedScript(oldScripts, name, nv)
 		var t, d string
 		if inOld {
 			oldCmd := manifestClip(valueString(ov), 50)
@@ -287,10 +291,15 @@ func manifestInstallScripts(c *context) {
 		if !installPhase(name) {
 			notes = append(notes, "npm runs "+name+" for git dependencies and local installs, not for registry installs")
 		}
+		if moved != "" {
+			notes = append(notes, "the base ran the same command as "+manifestJoin("scripts", moved))
+		}
 		if len(notes) > 0 {
 			d += " (" + strings.Join(notes, "; ") + ")"
 		}
-		risky = risky || installPhase(name) || len(pats) > 0
+		// A command that only moved between install-phase scripts already
+		// ran at install; its patterns were there before too.
+		risky = risky || (installPhase(name) || len(pats) > 0) && moved == ""
 		if line == 0 {
 			line = manifestLine(pkgJSON, "scripts", name)
 		}
@@ -323,6 +332,20 @@ func manifestInstallScripts(c *context) {
 		sev = Medium
 	}
 	c.addSeverity(InstallScript, sev, "package.json", line, t, listDetail(detail, 4))
+}
+
+// movedScript returns the install-phase script of the base that ran the
+// same command as the staged script name (itself install-phase), or "".
+func movedScript(oldScripts map[string]any, name string, nv any) string {
+	if !installPhase(name) {
+		return ""
+	}
+	for _, other := range lifecycleScripts() {
+		if other != name && installPhase(other) && reflect.DeepEqual(oldScripts[other], nv) {
+			return other
+		}
+	}
+	return ""
 }
 
 // scriptTargets lists the package files a script command runs, marking
@@ -642,6 +665,12 @@ func pinnedCommit(spec string) string {
 func manifestNonRegistry(c *context) {
 	oldSpecs := dependencySpecs(c.oldManifest)
 	newSpecs := dependencySpecs(c.newManifest)
+	oldByName := map[string]string{}
+	for _, e := range oldSpecs {
+		if e.keys[0] != "overrides" {
+			oldByName[e.name] = e.spec
+		}
+	}
 	fields := make([]string, 0, len(newSpecs))
 	for f := range newSpecs {
 		fields = append(fields, f)
@@ -668,8 +697,8 @@ func manifestNonRegistry(c *context) {
 			continue
 		}
 		old, had := oldSpecs[f]
-		if had && old.spec == e.spec {
-			continue // unchanged: not news
+		if had && old.spec == e.spec || !had && oldByName[e.name] == e.spec && e.keys[0] != "overrides" {
+			continue // unchanged, or only moved between installed sections: not news
 		}
 		verb := "added"
 		if had {
