@@ -310,8 +310,8 @@ func manifestInstallScripts(c *context) {
 	hasNewGyp := c.in.New.Lookup("binding.gyp") != nil
 	if gypImplicit(c.newManifest, hasNewGyp) && !gypImplicit(c.oldManifest, hasOldGyp) {
 		if hasOldGyp {
-			title = append(title, "install script removed: npm now runs node-gyp rebuild for binding.gyp")
-			detail = append(detail, "binding.gyp with no install or preinstall script: npm runs \"node-gyp rebuild\" at install, which runs whatever binding.gyp's actions and <!(…) commands say")
+			title = append(title, "binding.gyp now built at install: npm runs node-gyp rebuild")
+			detail = append(detail, "the install script or \"gypfile\": false that kept npm from building binding.gyp is gone: npm runs \"node-gyp rebuild\" at install, which runs whatever binding.gyp's actions and <!(…) commands say")
 		} else {
 			title = append(title, "binding.gyp added: npm runs node-gyp rebuild at install")
 			detail = append(detail, "new root binding.gyp with no install or preinstall script: npm runs \"node-gyp rebuild\" at install, which runs whatever binding.gyp's actions and <!(…) commands say")
@@ -920,10 +920,14 @@ func exportsSugar(v any) bool {
 	if !ok {
 		return true
 	}
+	// Node rejects a mix of subpaths and conditions; reading a mix as
+	// subpaths keeps the result independent of map order.
 	for k := range m {
-		return !strings.HasPrefix(k, ".")
+		if strings.HasPrefix(k, ".") {
+			return false
+		}
 	}
-	return false
+	return len(m) > 0
 }
 
 func flattenEntry(out map[string]entryLeaf, key, field string, keys []string, v any, depth int) {
@@ -1003,11 +1007,14 @@ func manifestEntrypoints(c *context) {
 		line   int
 		high   bool
 	)
-	note := func(t, d string, keys []string) {
-		if title == "" {
+	// note records one change; the title is the first change, or the
+	// first one that shadows a command, whichever is worse.
+	note := func(t, d string, keys []string, shadows bool) {
+		if title == "" || shadows && !high {
 			title = t
 			line = manifestLine(pkgJSON, keys...)
 		}
+		high = high || shadows
 		detail = append(detail, d)
 	}
 	for _, k := range keys {
@@ -1031,19 +1038,19 @@ func manifestEntrypoints(c *context) {
 				d += " (a new file)"
 			}
 		}
-		if !had && shadowingBin(nl.bin) {
-			high = true
+		shadows := !had && shadowingBin(nl.bin)
+		if shadows {
 			t = "bin " + strconv.Quote(manifestClip(nl.bin, 30)) + " added: shadows the system command"
 			d += " (shadows the " + manifestClip(nl.bin, 30) + " command for npm scripts and global installs)"
 		}
-		note(t, d, nl.keys)
+		note(t, d, nl.keys, shadows)
 	}
 	// files: gone (everything in the folder ships) or given a catch-all entry.
 	oldFiles, hadFiles := c.oldManifest["files"].([]any)
 	newFiles, hasFiles := c.newManifest["files"].([]any)
 	if hadFiles && len(oldFiles) > 0 && !hasFiles {
 		note("files field removed: everything in the package folder now ships",
-			"files removed (was "+manifestClip(diff.ValueText(oldFiles), 80)+"): npm now packs the whole folder", nil)
+			"files removed (was "+manifestClip(diff.ValueText(oldFiles), 80)+"): npm now packs the whole folder", nil, false)
 	} else if hasFiles && hadFiles {
 		was := map[string]bool{}
 		for _, f := range oldFiles {
@@ -1054,7 +1061,7 @@ func manifestEntrypoints(c *context) {
 		for _, f := range newFiles {
 			if s, ok := f.(string); ok && catchAll(s) && !was[s] {
 				note("files widened to "+strconv.Quote(manifestClip(s, 20))+": everything ships",
-					"files gains "+strconv.Quote(manifestClip(s, 20))+": npm packs the whole folder", []string{"files"})
+					"files gains "+strconv.Quote(manifestClip(s, 20))+": npm packs the whole folder", []string{"files"}, false)
 				break
 			}
 		}
@@ -1063,7 +1070,7 @@ func manifestEntrypoints(c *context) {
 	newReg := objectField(c.newManifest, "publishConfig")["registry"]
 	if !reflect.DeepEqual(oldReg, newReg) {
 		d := "publishConfig.registry changed: " + manifestClip(valueString(oldReg), 60) + " → " + manifestClip(valueString(newReg), 60)
-		note("publishConfig.registry changed: "+manifestClip(valueString(newReg), 60), d, []string{"publishConfig", "registry"})
+		note("publishConfig.registry changed: "+manifestClip(valueString(newReg), 60), d, []string{"publishConfig", "registry"}, false)
 	}
 	if len(detail) == 0 {
 		return
