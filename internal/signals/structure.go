@@ -1603,92 +1603,53 @@ func (r *stRefs) manifest(m map[string]any) {
 	}
 }
 
-// scanImports marks the candidates that a JS file of the package imports:
-// require('…'), require.resolve('…'), import('…'), import … from '…',
-// import '…' and export … from '…', relative to the importer or through
-// the package's own name. One pass per keyword over each file, a bounded
-// look-ahead per hit: linear in the package size.
+// scanImports marks the candidates that a JS file of the package names
+// in a relative string literal ('./x', "../y/z.js": what require, import,
+// export … from, new Worker and path.join(__dirname, …) take) or through
+// the package's own name ('pkg/lib/x'), resolved against the importer's
+// folder. Reading every relative literal rather than parsing import
+// statements is both more forgiving (a literal that names a file is a
+// reference, whatever consumes it) and cheaper: one IndexByte pass per
+// quote character over each file, linear in the package size.
 func (r *stRefs) scanImports(p *tarball.Package) {
+	self := []byte(r.self + "/")
 	for _, f := range p.Files {
 		if !stIsJS(f.Path) && !stIsDeclaration(f.Path) && !stIsNodeScript(f.Data) {
 			continue
 		}
 		dir := path.Dir(f.Path)
-		for _, kw := range []string{"require", "import", "export"} {
-			b := f.Data
+		b := f.Data
+		for _, q := range []byte{'\'', '"', '`'} {
 			for i := 0; ; {
-				k := bytes.Index(b[i:], []byte(kw))
+				k := bytes.IndexByte(b[i:], q)
 				if k < 0 {
 					break
 				}
-				at := i + k
-				i = at + len(kw)
-				if at > 0 && stIsIdent(b[at-1]) && b[at-1] != '_' || i < len(b) && stIsIdent(b[i]) && b[i] != '.' {
-					continue
-				}
-				if spec, ok := stSpecifier(b, i, kw); ok {
-					r.resolve(dir, spec)
+				i += k + 1
+				switch {
+				case i < len(b) && b[i] == '.':
+					if spec, ok := stQuoted(b, i, q); ok && (bytes.HasPrefix(spec, []byte("./")) || bytes.HasPrefix(spec, []byte("../"))) {
+						r.reach(path.Join(dir, string(spec)))
+					}
+				case r.self != "" && bytes.HasPrefix(b[i:], self):
+					if spec, ok := stQuoted(b, i+len(self), q); ok {
+						r.reach(string(spec))
+					}
 				}
 			}
 		}
 	}
 }
 
-// stSpecifier reads the module specifier after a require, import or
-// export keyword ending at i, looking at most 300 bytes ahead.
-func stSpecifier(b []byte, i int, kw string) (string, bool) {
+// stQuoted returns b[i:] up to the closing quote q, on the same line and
+// within 300 bytes.
+func stQuoted(b []byte, i int, q byte) ([]byte, bool) {
 	w := b[i:min(len(b), i+300)]
-	j := 0
-	if kw == "require" && bytes.HasPrefix(w, []byte(".resolve")) {
-		j = len(".resolve")
+	e := bytes.IndexByte(w, q)
+	if e < 0 || bytes.IndexByte(w[:e], '\n') >= 0 {
+		return nil, false
 	}
-	j = stSkipSpace(w, j)
-	switch {
-	case j < len(w) && w[j] == '(' && kw != "export": // require('…'), import('…')
-		j = stSkipSpace(w, j+1)
-	case kw == "import" && j < len(w) && (w[j] == '\'' || w[j] == '"'): // import '…'
-	case kw == "require":
-		return "", false
-	default: // import … from '…', export … from '…'
-		stop := bytes.IndexByte(w, ';')
-		if stop < 0 {
-			stop = len(w)
-		}
-		j = -1
-		for k := 0; k < stop; {
-			f := bytes.Index(w[k:stop], []byte("from"))
-			if f < 0 {
-				break
-			}
-			at := k + f
-			k = at + 4
-			if t := stSkipSpace(w, k); t < len(w) && (w[t] == '\'' || w[t] == '"') && (at == 0 || !stIsIdent(w[at-1])) {
-				j = t
-				break
-			}
-		}
-		if j < 0 {
-			return "", false
-		}
-	}
-	if j >= len(w) || (w[j] != '\'' && w[j] != '"' && w[j] != '`') {
-		return "", false
-	}
-	q := w[j]
-	e := bytes.IndexByte(w[j+1:], q)
-	if e < 0 {
-		return "", false
-	}
-	return string(w[j+1 : j+1+e]), true
-}
-
-func (r *stRefs) resolve(dir, spec string) {
-	switch {
-	case strings.HasPrefix(spec, "./") || strings.HasPrefix(spec, "../") || spec == "." || spec == "..":
-		r.reach(path.Join(dir, spec))
-	case r.self != "" && (spec == r.self || strings.HasPrefix(spec, r.self+"/")):
-		r.reach(strings.TrimPrefix(strings.TrimPrefix(spec, r.self), "/"))
-	}
+	return w[:e], true
 }
 
 func (r *stRefs) unreached() []string {
@@ -1837,22 +1798,25 @@ func stIsLocale(p string) bool {
 	return false
 }
 
-// stLangCode: xx, xxx, xx-yy, xx_yy, xx-yyyy (letters only).
+// stLangCode: a language code of a common UI language, alone or with a
+// region (fr, pt-br, zh_CN, sr-latn). A list rather than "any two
+// letters", which would take lib/, src/, js/ or ui/ for translations.
 func stLangCode(s string) bool {
 	lang, region, _ := strings.Cut(strings.ReplaceAll(s, "_", "-"), "-")
-	letters := func(t string) bool {
-		for i := 0; i < len(t); i++ {
-			if t[i] < 'a' || t[i] > 'z' {
-				return false
-			}
-		}
-		return true
-	}
-	if len(lang) < 2 || len(lang) > 3 || !letters(lang) {
+	if len(lang) != 2 || !strings.Contains(stLanguages, " "+lang+" ") {
 		return false
 	}
-	return region == "" || (len(region) >= 2 && len(region) <= 4 && letters(region))
+	for i := 0; i < len(region); i++ {
+		if region[i] < 'a' || region[i] > 'z' {
+			return false
+		}
+	}
+	return region == "" || len(region) >= 2 && len(region) <= 4
 }
+
+// stLanguages are ISO 639-1 codes of languages software is commonly
+// translated into.
+const stLanguages = " af am ar az be bg bn bs ca cs cy da de el en eo es et eu fa fi fr ga gl gu he hi hr hu hy id is it ja ka kk km kn ko ky lo lt lv mk ml mn mr ms my nb ne nl nn no pa pl ps pt ro ru si sk sl sq sr sv sw ta te th tl tr uk ur uz vi zh "
 
 func stIsDoc(p string) bool {
 	l := strings.ToLower(p)

@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -607,5 +608,134 @@ func TestStructureRealPairs(t *testing.T) {
 				t.Errorf("benign release raised %s %s on %q: %s | %s", s.Severity, s.ID, s.Path, s.Title, s.Detail)
 			}
 		})
+	}
+}
+
+// stNaiveRuns is the obvious O(n) scan stRuns must agree with.
+func stNaiveRuns(b []byte, minLen int, in *stClass) [][2]int {
+	var out [][2]int
+	for i := 0; i < len(b); {
+		if !in[b[i]] {
+			i++
+			continue
+		}
+		j := i
+		for j < len(b) && in[b[j]] {
+			j++
+		}
+		if j-i >= minLen {
+			out = append(out, [2]int{i, j})
+		}
+		i = j
+	}
+	return out
+}
+
+func FuzzStRuns(f *testing.F) {
+	f.Add([]byte("abc def ghijklmnop qrstuvwxyzABCDEFGHIJ"), uint8(5))
+	f.Add([]byte(strings.Repeat("a", 100)+" "+strings.Repeat("b", 3)), uint8(4))
+	f.Add([]byte{}, uint8(1))
+	class := newStClass(stBlobByte)
+	f.Fuzz(func(t *testing.T, b []byte, n uint8) {
+		minLen := int(n%64) + 1
+		var got [][2]int
+		stRuns(b, minLen, &class, func(s, e int) { got = append(got, [2]int{s, e}) })
+		if want := stNaiveRuns(b, minLen, &class); !slices.Equal(got, want) {
+			t.Fatalf("stRuns(%q, %d) = %v, want %v", b, minLen, got, want)
+		}
+	})
+}
+
+// FuzzStructureSignals feeds arbitrary base and staged contents and paths
+// to the detectors: they must not panic, report each (id, path) once, and
+// report only their own ids on paths of the staged package.
+func FuzzStructureSignals(f *testing.F) {
+	f.Add([]byte("a\nb\n"), []byte("a\n\x1b[2J\u202e\nwhile(!![]){}\n"), "index.js", "x.js")
+	f.Add([]byte(""), []byte("\x7fELF\x00\x00"), "a.png", "bin/x")
+	f.Add([]byte("x='\\x41\\x42"), []byte("x='\\x41\\x42\\x43\\x44\\x45\\x46\\x47\\x48\\x49\\x50\\x51'"), "a.js", ".github/workflows/a.yml")
+	f.Add([]byte("require('./"), []byte("import x from '../"), "lib/a.mjs", "lib/b/index.js")
+	f.Fuzz(func(t *testing.T, old, new []byte, p1, p2 string) {
+		if p1 == "" || p2 == "" || p1 == p2 || p1 == "package.json" || p2 == "package.json" {
+			return
+		}
+		man := `{"name":"fz","main":"` + strings.ReplaceAll(p1, `"`, "") + `","scripts":{"x":"node ` + strings.ReplaceAll(p2, `"`, "") + `"}}`
+		o := pkg(map[string]string{"package.json": man, p1: string(old)})
+		n := pkg(map[string]string{"package.json": man, p1: string(new), p2: string(new) + string(old)})
+		seen := map[[2]string]bool{}
+		for _, s := range stAnalyze(t, o, n) {
+			if !slices.Contains(stIDs(), s.ID) {
+				t.Fatalf("foreign id %q", s.ID)
+			}
+			if _, ok := ParseSeverity(string(s.Severity)); !ok {
+				t.Fatalf("bad severity %q", s.Severity)
+			}
+			k := [2]string{s.ID, s.Path}
+			if seen[k] {
+				t.Fatalf("two %s signals for %q", s.ID, s.Path)
+			}
+			seen[k] = true
+			if s.Path != "" && n.Lookup(s.Path) == nil {
+				t.Fatalf("signal on a path not in the package: %q", s.Path)
+			}
+		}
+	})
+}
+
+func TestStructureHelpers(t *testing.T) {
+	for _, tt := range []struct {
+		lit  string
+		want int
+	}{
+		{`\x41\x42`, 8}, {`\u2028abc`, 6}, {`\u{1F600}`, 9}, {`\\x41`, 0}, {`plain`, 0}, {`\n\t`, 0}, {`\x4`, 0},
+	} {
+		if got := stEscapeBytes([]byte(tt.lit)); got != tt.want {
+			t.Errorf("stEscapeBytes(%q) = %d, want %d", tt.lit, got, tt.want)
+		}
+	}
+	var lits []string
+	stLiterals([]byte(`a('x', "y\"z", `+"`t`"+`, 'unterminated`), func(lit []byte, _ int) bool {
+		lits = append(lits, string(lit))
+		return true
+	})
+	if want := []string{"x", `y\"z`, "t", "unterminated"}; !slices.Equal(lits, want) {
+		t.Errorf("stLiterals = %q, want %q", lits, want)
+	}
+	for p, want := range map[string]bool{
+		"locales/fr.json": true, "lib/i18n/x.js": true, "lang/pt-BR.json": true, "de.json": true, "zh_CN.js": true,
+		"messages.po": true, "lib/cs/diagnosticMessages.generated.json": true,
+		"index.js": false, "lib/util.js": false, "package.json": false, "src/parser.js": false,
+	} {
+		if got := stIsLocale(p); got != want {
+			t.Errorf("stIsLocale(%q) = %v", p, got)
+		}
+	}
+	for p, want := range map[string]bool{"a.js": true, "a.d.ts": false, "a.MJS": true, "a.json": false, "a.tsx": true} {
+		if got := stIsJS(p); got != want {
+			t.Errorf("stIsJS(%q) = %v", p, got)
+		}
+	}
+	if stEntropy([]byte("aaaa")) != 0 || stEntropy([]byte("abcd")) != 2 {
+		t.Error("stEntropy")
+	}
+	for _, tt := range []struct {
+		data string
+		n    int
+		want bool
+	}{{"ab\ncd\n", 3, false}, {"ab\ncdef\n", 3, true}, {"abcd", 4, true}, {"", 1, false}} {
+		if got := stMaxLineAtLeast([]byte(tt.data), tt.n); got != tt.want {
+			t.Errorf("stMaxLineAtLeast(%q, %d) = %v", tt.data, tt.n, got)
+		}
+	}
+	if no, n := stFirstLongLine([]byte("a\nbbbb\ncc"), 3); no != 2 || n != 4 {
+		t.Errorf("stFirstLongLine = %d, %d", no, n)
+	}
+	if got := stCut("héllo", 2); got != "h…" {
+		t.Errorf("stCut = %q", got)
+	}
+	for k, want := range map[string]string{".github/workflows/a.yml": "GitHub Actions workflow", ".github/FUNDING.yml": "",
+		"pkg/.vscode/tasks.json": "VS Code workspace config", ".vscode": "", ".gitlab-ci.yml": "GitLab CI config"} {
+		if got := stCIConfig(k); got != want {
+			t.Errorf("stCIConfig(%q) = %q, want %q", k, got, want)
+		}
 	}
 }
