@@ -322,11 +322,12 @@ func stMinified(data []byte) (minified bool, mean float64, ws float64) {
 }
 
 func (s *stScan) obfuscation(fd *diff.FileDiff, a *stAdded, oldData, newData []byte) {
-	var reasons []string
+	var reasons, tags []string
 	line := 0
 	sev := DefaultSeverity(ObfuscatedCode)
-	note := func(off int, reason string) {
+	note := func(off int, tag, reason string) {
 		reasons = append(reasons, reason)
+		tags = append(tags, tag)
 		if l := a.lineAt(off); line == 0 || (l > 0 && l < line) {
 			line = l
 		}
@@ -334,22 +335,22 @@ func (s *stScan) obfuscation(fd *diff.FileDiff, a *stAdded, oldData, newData []b
 	// Markers in the added text that the base file did not have.
 	if n, off := stCountHexIDs(a.text); n >= stHexIDMin {
 		if base, _ := stCountHexIDs(oldData); base < stHexIDMin {
-			note(off, fmt.Sprintf("%d _0x… identifiers", n))
+			note(off, "_0x names", fmt.Sprintf("%d _0x… identifiers", n))
 		}
 	}
 	if off := stFindWhileBang(a.text); off >= 0 && stFindWhileBang(oldData) < 0 {
-		note(off, "while(!![]) loop")
+		note(off, "while(!![])", "while(!![]) loop")
 	}
 	if off, args := stFindFromCharCode(a.text); off >= 0 {
 		if base, _ := stFindFromCharCode(oldData); base < 0 {
-			note(off, fmt.Sprintf("String.fromCharCode with %d arguments", args))
+			note(off, "fromCharCode", fmt.Sprintf("String.fromCharCode with %d arguments", args))
 		}
 	}
 	if off, n := stFindJSFuck(a.text, oldData); off >= 0 {
-		note(off, fmt.Sprintf("JSFuck run of %d characters", n))
+		note(off, "JSFuck", fmt.Sprintf("JSFuck run of %d characters", n))
 	}
 	if off, n, pct := stFindEscaped(a.text, oldData); off >= 0 {
-		note(off, fmt.Sprintf("string literal of %d bytes, %d%% \\x/\\u escapes", n, pct))
+		note(off, "escaped strings", fmt.Sprintf("string literal of %d bytes, %d%% \\x/\\u escapes", n, pct))
 	}
 	markers := len(reasons) > 0
 
@@ -375,7 +376,7 @@ func (s *stScan) obfuscation(fd *diff.FileDiff, a *stAdded, oldData, newData []b
 	if len(reasons) == 0 {
 		return
 	}
-	title := "obfuscated code added"
+	title := "obfuscated code added: " + strings.Join(tags, ", ")
 	if !markers {
 		title = "file becomes minified"
 		if fd.Status == diff.Added {
@@ -904,15 +905,18 @@ func stEntropy(b []byte) float64 {
 // stCharCounts counts findings by name ("U+202E RLO", "ESC 0x1B"), with
 // the offset of the first.
 type stCharCounts struct {
-	first int
-	total int
-	by    map[string]int
+	first     int
+	firstName string
+	total     int
+	by        map[string]int
 }
 
 func (cc *stCharCounts) add(name string, off int) {
 	if cc.by == nil {
 		cc.by = map[string]int{}
-		cc.first = off
+	}
+	if cc.total == 0 || off < cc.first {
+		cc.first, cc.firstName = off, name
 	}
 	cc.by[name]++
 	cc.total++
@@ -1160,7 +1164,7 @@ func (s *stScan) hiddenAndControl(fd *diff.FileDiff, a *stAdded, removed func() 
 		if len(pathHidden) > 0 {
 			parts = append(parts, "the new file's name holds "+strings.Join(pathHidden, ", "))
 		}
-		title := "hidden Unicode characters added"
+		title := "hidden Unicode characters added: " + hidden.firstName
 		if hidden.total == 0 {
 			title, sev = "hidden characters in a file name", Medium
 		}
@@ -1176,7 +1180,7 @@ func (s *stScan) hiddenAndControl(fd *diff.FileDiff, a *stAdded, removed func() 
 		if len(pathControl) > 0 {
 			parts = append(parts, "the new file's name holds "+strings.Join(pathControl, ", "))
 		}
-		title := "raw control characters added"
+		title := "raw control characters added: " + control.firstName
 		if control.total == 0 {
 			title = "control characters in a file name"
 		}
@@ -1472,8 +1476,13 @@ func (s *stScan) unreferenced() {
 			continue
 		}
 		if base := path.Base(fd.Path); stPayloadName(base) {
-			s.c.add(UnreferencedFile, fd.Path, 0, "known payload file name: "+base,
-				fmt.Sprintf("%s is a file name that payloads of real npm attacks used (Shai-Hulud, TanStack, nx, ua-parser-js, eslint-scope); check what runs it.", base))
+			detail := fmt.Sprintf("%s is a file name that payloads of real npm attacks used (Shai-Hulud, TanStack, nx, ua-parser-js, eslint-scope).", base)
+			if why, ok := s.c.installTime[fd.Path]; ok {
+				detail += " It runs at install time (" + why + ")."
+			} else {
+				detail += " Check what runs it."
+			}
+			s.c.add(UnreferencedFile, fd.Path, 0, "known payload file name: "+base, detail)
 			continue
 		}
 		if stCandidate(fd.Path, s.c.newFile(fd.Path)) {
