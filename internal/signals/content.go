@@ -734,6 +734,18 @@ func countKeys(keys []string, text []byte) []int {
 // countFromRarest counts key in text by searching for its tail from its
 // rarest byte and checking the head before each match.
 func countFromRarest(text []byte, key string) int {
+	n := 0
+	for i := 0; ; n++ {
+		j := indexFromRarest(text[i:], key)
+		if j < 0 {
+			return n
+		}
+		i += j + len(key)
+	}
+}
+
+// indexFromRarest is bytes.Index, searching from key's rarest byte.
+func indexFromRarest(text []byte, key string) int {
 	r := 0
 	for i := 1; i < len(key); i++ {
 		if byteRank(key[i]) < byteRank(key[r]) {
@@ -741,21 +753,18 @@ func countFromRarest(text []byte, key string) int {
 		}
 	}
 	head, tail := []byte(key[:r]), []byte(key[r:])
-	n := 0
 	for i := r; i <= len(text); {
 		j := bytes.Index(text[i:], tail)
 		if j < 0 {
-			break
+			return -1
 		}
 		p := i + j
 		if bytes.Equal(text[p-r:p], head) {
-			n++
-			i = p + len(tail)
-		} else {
-			i = p + 1
+			return p - r
 		}
+		i = p + 1
 	}
-	return n
+	return -1
 }
 
 // byteRank orders bytes by how common they are in JavaScript, rarest
@@ -774,22 +783,6 @@ func byteRank(c byte) int {
 		return 4
 	}
 	return 5 // space, ( and )
-}
-
-// urlHosts is the set of hosts in the URLs of text.
-func urlHosts(text []byte) map[string]bool {
-	out := map[string]bool{}
-	for i := 0; ; {
-		j := bytes.Index(text[i:], []byte("://"))
-		if j < 0 {
-			return out
-		}
-		p := i + j
-		i = p + 3
-		if host, _, _, ok := parseAuthority(text[p+3 : min(len(text), p+3+300)]); ok {
-			out[host] = true
-		}
-	}
 }
 
 // fileClass says how a file's text is read.
@@ -944,6 +937,8 @@ type contentScanner struct {
 	// run of consecutive lines of the staged file, in place, and line
 	// numbers are counted from marks.
 	text    []byte
+	mode    readMode
+	runs    []lineRun // modeRuns: the runs of added lines, in the staged file
 	chunked bool
 	buf     []byte
 	starts  []int
@@ -954,6 +949,19 @@ type contentScanner struct {
 	scriptRE *regexp.Regexp
 	hostPort *regexp.Regexp
 }
+
+// readMode is how a file's added text was read.
+type readMode uint8
+
+const (
+	modeWhole  readMode = iota // the whole staged file
+	modeRuns                   // runs of added lines, in place
+	modeChunks                 // added lines copied into chunks
+)
+
+// lineRun is a run of consecutive added lines: data[from:to] of the
+// staged file, the first of them line no.
+type lineRun struct{ from, to, no int }
 
 // lineMark is a known line start in a run: line no begins at text[off].
 type lineMark struct{ off, no int }
@@ -1016,10 +1024,15 @@ func (s *contentScanner) scanFile(fd *diff.FileDiff) {
 	// whose hits the transition counts drop anyway.
 	whole := fd.Status == diff.Added || fd.Capped != "" ||
 		!fd.TokenDiff && fd.LinesAdded > 1000 && fd.LinesAdded*2 > bytes.Count(newData, []byte{'\n'})
+	s.runs = s.runs[:0]
 	switch {
 	case whole:
+		s.mode = modeWhole
 		s.scanRun(newData, 0, len(newData), 1)
-	case fd.TokenDiff || !s.scanRuns(fd, newData):
+	case !fd.TokenDiff && s.scanRuns(fd, newData):
+		s.mode = modeRuns
+	default:
+		s.mode = modeChunks
 		s.scanChunks(fd)
 	}
 	if s.class == classScript {
@@ -1032,7 +1045,7 @@ func (s *contentScanner) scanFile(fd *diff.FileDiff) {
 	if fd.Status == diff.Modified {
 		oldData = s.c.oldFile(fd.Path)
 	}
-	s.report(fd.Status == diff.Modified, oldData, newData)
+	s.report(fd, oldData, newData)
 }
 
 // scanRuns scans the added lines of a line diff where they lie in the
@@ -1041,8 +1054,7 @@ func (s *contentScanner) scanFile(fd *diff.FileDiff) {
 // and gives up (false, before scanning anything) if a line's text does
 // not end where the file's line does.
 func (s *contentScanner) scanRuns(fd *diff.FileDiff, data []byte) bool {
-	type run struct{ from, to, no int }
-	var runs []run
+	runs := s.runs[:0]
 	no, off := 1, 0 // the cursor: line no of the staged file starts at data[off]
 	for hi := range fd.Hunks {
 		for li := range fd.Hunks[hi].Lines {
@@ -1065,12 +1077,13 @@ func (s *contentScanner) scanRuns(fd *diff.FileDiff, data []byte) bool {
 				if n := len(runs); n > 0 && runs[n-1].to+1 == off {
 					runs[n-1].to = end
 				} else {
-					runs = append(runs, run{off, end, no})
+					runs = append(runs, lineRun{off, end, no})
 				}
 			}
 			off, no = min(end+1, len(data)), no+1
 		}
 	}
+	s.runs = runs
 	// Runs a few lines apart are scanned as one span, skipping the hits
 	// in the lines between: one scan per run costs more than the bytes
 	// between runs (typescript.js has thousands of runs).
@@ -1709,7 +1722,8 @@ func (s *contentScanner) scanScript(fd *diff.FileDiff, whole bool, data []byte) 
 // only the hosts the base file never mentions. Entries are qualified
 // first (pairing, child_process in use...), so that only the survivors are
 // counted: counting reads both whole files.
-func (s *contentScanner) report(modified bool, oldData, newData []byte) {
+func (s *contentScanner) report(fd *diff.FileDiff, oldData, newData []byte) {
+	modified := fd.Status == diff.Modified
 	has := func(k kind) bool {
 		for i := range s.entries {
 			if s.entries[i].kind == k {
@@ -1798,21 +1812,9 @@ func (s *contentScanner) report(modified bool, oldData, newData []byte) {
 				keys = append(keys, f.e.key)
 			}
 		}
-		inOld := countKeys(keys, oldData)
 		grew := map[string]bool{}
-		var again []string
-		for i, k := range keys {
-			if inOld[i] == 0 {
-				grew[k] = true // the added text has it, the base never had
-			} else {
-				again = append(again, k)
-			}
-		}
-		if len(again) > 0 {
-			inNew := countKeys(again, newData)
-			for i, k := range again {
-				grew[k] = inNew[i] > inOld[slices.Index(keys, k)]
-			}
+		for i, g := range s.grown(fd, keys, oldData, newData) {
+			grew[keys[i]] = g
 		}
 		kept := cands[:0]
 		for _, f := range cands {
@@ -1825,19 +1827,13 @@ func (s *contentScanner) report(modified bool, oldData, newData []byte) {
 	if modified && len(hosts) > 0 {
 		// A host is new when the base file never names it: in a URL for a
 		// host seen only in URLs, anywhere for the others.
-		var oldHosts map[string]bool
 		kept := hosts[:0]
 		for _, h := range hosts {
-			var known bool
+			key := "://" + h.host
 			if h.bare {
-				known = countFromRarest(oldData, h.host) > 0
-			} else {
-				if oldHosts == nil {
-					oldHosts = urlHosts(oldData)
-				}
-				known = oldHosts[h.host]
+				key = h.host
 			}
-			if !known {
+			if indexFromRarest(oldData, key) < 0 {
 				kept = append(kept, h)
 			}
 		}
@@ -1886,6 +1882,89 @@ func (s *contentScanner) report(modified bool, oldData, newData []byte) {
 	s.reportHosts(modified, hosts)
 }
 
+// grown reports, for each key, whether the staged file holds it more
+// often than the base. For a key that cannot span lines, count(new) -
+// count(old) = count(added) - count(removed), so the smaller side is
+// counted: the added runs and removed lines of a diff, or the two whole
+// files when the file was read whole (then most of it is added anyway).
+func (s *contentScanner) grown(fd *diff.FileDiff, keys []string, oldData, newData []byte) []bool {
+	out := make([]bool, len(keys))
+	if s.mode == modeWhole {
+		inOld := countKeys(keys, oldData)
+		var again []string
+		for i, k := range keys {
+			switch {
+			case inOld[i] == 0:
+				out[i] = true // the staged file has it, the base never had
+			case s.exact(k):
+				out[i] = s.foundCount(k) > inOld[i] // the scan read the whole staged file
+			default:
+				again = append(again, k)
+			}
+		}
+		if len(again) > 0 {
+			inNew := countKeys(again, newData)
+			for i, k := range again {
+				j := slices.Index(keys, k)
+				out[j] = inNew[i] > inOld[j]
+			}
+		}
+		return out
+	}
+	diffCount := make([]int, len(keys))
+	for _, r := range s.runs {
+		for i, n := range countKeys(keys, newData[r.from:r.to]) {
+			diffCount[i] += n
+		}
+	}
+	for hi := range fd.Hunks {
+		for li := range fd.Hunks[hi].Lines {
+			l := &fd.Hunks[hi].Lines[li]
+			sign := 0
+			switch {
+			case l.Kind == diff.Del:
+				sign = -1
+			case l.Kind == diff.Add && s.mode == modeChunks:
+				sign = 1
+			default:
+				continue
+			}
+			for i, k := range keys {
+				diffCount[i] += sign * strings.Count(l.Text, k)
+			}
+		}
+	}
+	for i, n := range diffCount {
+		out[i] = n > 0
+	}
+	return out
+}
+
+// exact reports whether every hit of key is counted as found (its
+// literals are the key itself, with no check): in a file read whole, its
+// entries' count is then its count in the staged file.
+func (s *contentScanner) exact(key string) bool {
+	for i := range s.pats {
+		if p := &s.pats[i]; p.key == key && (p.lit != key || p.check != nil) {
+			return false
+		}
+	}
+	return true
+}
+
+// foundCount is how many hits the file's entries have for key.
+func (s *contentScanner) foundCount(key string) int {
+	n := 0
+	for i := range s.entries {
+		if s.entries[i].key == key {
+			n += s.entries[i].count
+		}
+	}
+	return n
+}
+
+// reportHosts reports the file's new hosts as one new-endpoint signal,
+// named after the most notable one.
 func (s *contentScanner) reportHosts(modified bool, list []*endpoint) {
 	if len(list) == 0 {
 		return
