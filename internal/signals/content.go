@@ -1090,9 +1090,11 @@ func (s *contentScanner) scanRuns(fd *diff.FileDiff, data []byte) bool {
 	for i := 0; i < len(runs); {
 		j := i + 1
 		s.gaps = s.gaps[:0]
+		// Offsets in the span's text, which starts one byte early (at the
+		// '\n' before) unless the span starts the file.
+		base := runs[i].from - min(runs[i].from, 1)
 		for j < len(runs) && runs[j].from-runs[j-1].to <= maxGap {
-			// Offsets in the span's text, which starts one byte early.
-			s.gaps = append(s.gaps, [2]int{runs[j-1].to - runs[i].from + 1, runs[j].from - runs[i].from + 1})
+			s.gaps = append(s.gaps, [2]int{runs[j-1].to - base, runs[j].from - base})
 			j++
 		}
 		s.scanRun(data, runs[i].from, runs[j-1].to, runs[i].no)
@@ -1537,9 +1539,10 @@ func (s *contentScanner) addHost(w *window, no int, host, port string, path []by
 	}
 	doc := s.class == classDoc || inComment(w, s.comment)
 	if i, ok := s.hostIdx[host]; ok {
+		// Keep the first line, preferring one in code.
 		e := &s.hosts[i]
-		if !doc && !e.inCode {
-			e.inCode, e.line, e.snip = true, no, snippet(w)
+		if !doc && !e.inCode || doc != e.inCode && no < e.line {
+			e.inCode, e.line, e.snip = !doc, no, snippet(w)
 		}
 		if e.shady == "" {
 			e.shady = shadyHost(host, path)
@@ -1717,20 +1720,59 @@ func (s *contentScanner) scanScript(fd *diff.FileDiff, whole bool, data []byte) 
 	}
 }
 
+// found is an entry that qualified, with what it was paired with.
+type found struct {
+	e     *entry
+	extra string
+}
+
 // report turns the file's entries and hosts into signals: in a modified
 // file only the keys the staged file holds more often than the base, and
 // only the hosts the base file never mentions. Entries are qualified
 // first (pairing, child_process in use...), so that only the survivors are
-// counted: counting reads both whole files.
+// counted.
 func (s *contentScanner) report(fd *diff.FileDiff, oldData, newData []byte) {
 	modified := fd.Status == diff.Modified
-	has := func(k kind) bool {
-		for i := range s.entries {
-			if s.entries[i].kind == k {
-				return true
+	cands := s.qualified(newData)
+	if modified && len(cands) > 0 {
+		var keys []string
+		for _, f := range cands {
+			if !slices.Contains(keys, f.e.key) {
+				keys = append(keys, f.e.key)
 			}
 		}
-		return false
+		more := s.grown(fd, keys, oldData, newData)
+		cands = slices.DeleteFunc(cands, func(f found) bool { return !more[slices.Index(keys, f.e.key)] })
+	}
+	var hosts []*endpoint
+	for i := range s.hosts {
+		h := &s.hosts[i]
+		// Documentation and comments, and a first release, only count
+		// for the hosts that are notable in themselves.
+		if h.ip || h.shady != "" || h.inCode && !s.first {
+			hosts = append(hosts, h)
+		}
+	}
+	if modified {
+		// A host is new when the base file never names it: in a URL for a
+		// host seen only in URLs, anywhere for the others.
+		hosts = slices.DeleteFunc(hosts, func(h *endpoint) bool {
+			key := "://" + h.host
+			if h.bare {
+				key = h.host
+			}
+			return indexFromRarest(oldData, key) >= 0
+		})
+	}
+	s.emit(cands)
+	s.reportHosts(modified, hosts)
+}
+
+// qualified returns the entries that count on their own: not helpers, and
+// with what their rule requires elsewhere in the file.
+func (s *contentScanner) qualified(newData []byte) []found {
+	has := func(k kind) bool {
+		return slices.ContainsFunc(s.entries, func(e entry) bool { return e.kind == k })
 	}
 	fileHas := func(k kind, lit string) func() bool {
 		known, v := false, false
@@ -1753,12 +1795,7 @@ func (s *contentScanner) report(fd *diff.FileDiff, oldData, newData []byte) {
 			pairKinds[e.kind] = true
 		}
 	}
-
-	type found struct {
-		e     *entry
-		extra string
-	}
-	var cands []found
+	var out []found
 	for i := range s.entries {
 		e := &s.entries[i]
 		id := kindID(e.kind)
@@ -1791,82 +1828,38 @@ func (s *contentScanner) report(fd *diff.FileDiff, oldData, newData []byte) {
 			}
 			extra = pairing(pairKinds)
 		}
-		cands = append(cands, found{e, extra})
+		out = append(out, found{e, extra})
 	}
-	var hosts []*endpoint
-	for i := range s.hosts {
-		h := &s.hosts[i]
-		// Documentation and comments, and a first release, only count
-		// for the hosts that are notable in themselves.
-		if h.ip || h.shady != "" || h.inCode && !s.first {
-			hosts = append(hosts, h)
-		}
-	}
+	return out
+}
 
-	if modified && len(cands) > 0 {
-		var keys []string
-		seen := map[string]bool{}
-		for _, f := range cands {
-			if !seen[f.e.key] {
-				seen[f.e.key] = true
-				keys = append(keys, f.e.key)
-			}
-		}
-		grew := map[string]bool{}
-		for i, g := range s.grown(fd, keys, oldData, newData) {
-			grew[keys[i]] = g
-		}
-		kept := cands[:0]
-		for _, f := range cands {
-			if grew[f.e.key] {
-				kept = append(kept, f)
-			}
-		}
-		cands = kept
-	}
-	if modified && len(hosts) > 0 {
-		// A host is new when the base file never names it: in a URL for a
-		// host seen only in URLs, anywhere for the others.
-		kept := hosts[:0]
-		for _, h := range hosts {
-			key := "://" + h.host
-			if h.bare {
-				key = h.host
-			}
-			if indexFromRarest(oldData, key) < 0 {
-				kept = append(kept, h)
-			}
-		}
-		hosts = kept
-	}
-
-	byID := map[string][]found{}
-	for _, f := range cands {
-		id := kindID(f.e.kind)
-		byID[id] = append(byID[id], f)
-	}
+// emit adds one signal per id for the file: the first line any of its
+// rules fired on, the other rules in the detail.
+func (s *contentScanner) emit(cands []found) {
 	for _, id := range []string{RunnerTokenAccess, CredentialAccess, DynamicCode, SelfPropagation, Persistence, WalletHook, ProcessSpawn} {
-		fs := byID[id]
-		if len(fs) == 0 {
-			continue
-		}
-		best := fs[0]
+		var best *found
 		total := 0
-		var labels []string
-		for _, f := range fs {
+		for i := range cands {
+			f := &cands[i]
+			if kindID(f.e.kind) != id {
+				continue
+			}
 			total += f.e.count
 			// The first line; on one line, the rule listed first (the
 			// catalogue's order: the specific before the generic).
-			if f.e.line < best.e.line || f.e.line == best.e.line && f.e.kind < best.e.kind {
+			if best == nil || f.e.line < best.e.line || f.e.line == best.e.line && f.e.kind < best.e.kind {
 				best = f
 			}
 		}
-		for _, f := range fs {
-			if l := kindLabel(f.e.kind); f.e.kind != best.e.kind && !slices.Contains(labels, l) {
+		if best == nil {
+			continue
+		}
+		var labels []string
+		for _, f := range cands {
+			if l := kindLabel(f.e.kind); kindID(f.e.kind) == id && f.e.kind != best.e.kind && !slices.Contains(labels, l) {
 				labels = append(labels, l)
 			}
 		}
-		title := contentTitle(id, best.e)
 		detail := "Found: " + best.e.snip
 		if best.extra != "" {
 			detail += " Paired with " + best.extra + "."
@@ -1875,11 +1868,10 @@ func (s *contentScanner) report(fd *diff.FileDiff, oldData, newData []byte) {
 			detail += " Also " + strings.Join(labels, "; ") + "."
 		}
 		if total > 1 {
-			detail += " " + strconv.Itoa(total) + " matches in the added text."
+			detail += " " + strconv.Itoa(total) + " matches."
 		}
-		s.c.add(id, s.path, best.e.line, title, cutText(detail, 400))
+		s.c.add(id, s.path, best.e.line, contentTitle(id, best.e), cutText(detail, 400))
 	}
-	s.reportHosts(modified, hosts)
 }
 
 // grown reports, for each key, whether the staged file holds it more
