@@ -647,7 +647,7 @@ func (rv *reviewView) overview(m *Model) []string {
 		if sg.Line > 0 {
 			where += fmt.Sprintf(":%d", sg.Line)
 		}
-		out = append(out, "  "+sev.r(fmt.Sprintf("%-6s", strings.ToUpper(safeText(sg.Severity))))+" "+st.bold.r(safeText(sg.ID))+"  "+where+"  "+safeText(sg.Title))
+		out = append(out, "  "+sev.r(fmt.Sprintf("%-6s", strings.ToUpper(safeText(string(sg.Severity)))))+" "+st.bold.r(safeText(sg.ID))+"  "+where+"  "+safeText(sg.Title))
 		if sg.Detail != "" {
 			out = append(out, "         "+st.faint.r(safeText(sg.Detail)))
 		}

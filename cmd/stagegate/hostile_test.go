@@ -211,9 +211,29 @@ func TestHostileTarballLimitsAndTruncation(t *testing.T) {
 	}
 }
 
-func TestFailOnWarnsWithoutSignalEngine(t *testing.T) {
-	code, _, errOut := runStagegate(t, "compare", "../../assets/demo/termhue/1.0.0", "../../assets/demo/termhue/1.0.1", "--stat", "--fail-on", "high")
-	if code != 0 || !strings.Contains(errOut, "--fail-on cannot fail") {
-		t.Errorf("--fail-on without signals: exit %d, stderr %q", code, errOut)
+func TestFailOn(t *testing.T) {
+	for _, tt := range []struct {
+		pkg, old, new, failOn string
+		wantCode              int
+	}{
+		// termhue 1.0.1: one injected obfuscated line, medium signals only.
+		{"termhue", "1.0.0", "1.0.1", "medium", 3},
+		{"termhue", "1.0.0", "1.0.1", "high", 0},
+		// scopewalk 2.1.2: an install hook running a credential stealer.
+		{"scopewalk", "2.1.1", "2.1.2", "high", 3},
+		// slugkit 1.2.1: a benign bug fix.
+		{"slugkit", "1.2.0", "1.2.1", "low", 0},
+	} {
+		dir := "../../assets/demo/" + tt.pkg + "/"
+		code, _, errOut := runStagegate(t, "compare", dir+tt.old, dir+tt.new, "--stat", "--fail-on", tt.failOn)
+		if code != tt.wantCode {
+			t.Errorf("%s %s→%s --fail-on %s: exit %d, want %d; stderr %q", tt.pkg, tt.old, tt.new, tt.failOn, code, tt.wantCode, errOut)
+		}
+		if code == 3 && !strings.Contains(errOut, "at or above --fail-on "+tt.failOn) {
+			t.Errorf("exit 3 without naming the signal: %q", errOut)
+		}
+		if strings.Contains(errOut, "cannot fail") {
+			t.Errorf("--fail-on still warns that it cannot fail: %q", errOut)
+		}
 	}
 }

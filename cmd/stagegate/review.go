@@ -13,6 +13,7 @@ import (
 	"github.com/stagegate/stagegate/internal/pack"
 	"github.com/stagegate/stagegate/internal/report"
 	"github.com/stagegate/stagegate/internal/review"
+	"github.com/stagegate/stagegate/internal/signals"
 	"github.com/stagegate/stagegate/internal/tarball"
 )
 
@@ -94,11 +95,9 @@ func parseSize(s string) (int64, error) {
 	return n * mult, nil
 }
 
-var severityRank = map[string]int{"low": 1, "medium": 2, "high": 3}
-
 func (f *reviewFlags) validate() error {
 	if f.failOn != "" {
-		if _, ok := severityRank[f.failOn]; !ok {
+		if _, ok := signals.ParseSeverity(f.failOn); !ok {
 			return usageErr("--fail-on %q: use high, medium or low", f.failOn)
 		}
 	}
@@ -130,9 +129,9 @@ func (f *reviewFlags) output(g *globals, r *review.Review) error {
 		fmt.Fprintln(g.stderr, "stagegate: warning: this version computes no review signals yet, so --fail-on cannot fail; read the diff")
 	}
 	if f.failOn != "" {
-		threshold := severityRank[f.failOn]
+		threshold, _ := signals.ParseSeverity(f.failOn)
 		for _, s := range r.Signals {
-			if severityRank[s.Severity] >= threshold {
+			if s.Severity.AtLeast(threshold) {
 				return &exitError{code: 3, err: fmt.Errorf("signal %s (%s) at or above --fail-on %s", s.ID, s.Severity, f.failOn)}
 			}
 		}

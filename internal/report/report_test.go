@@ -106,6 +106,13 @@ func sampleReview() *review.Review {
 		review.Staged{Version: "2.1.2", ID: &id, Tag: "latest", Shasum: "ce1df4c9c686e0876c376ea7c68abf9b481fe8dc", Verified: true, Actor: "release-bot", ActorType: "ci", CreatedAt: "2026-11-25T11:35:00Z", Origin: "stage"},
 		&review.Base{Version: "2.1.1", Verified: true, Reason: "dist-tag latest", Origin: "registry"},
 		oldPkg, newPkg, res)
+	// The packages above hold no files, so detection finds little: the
+	// rendering of signals is tested with a fixed list, untrusted text included.
+	r.Signals = []review.Signal{
+		{ID: "install-script", Severity: "high", Path: "package.json", Line: 4, Title: "postinstall script added: node ./lib/build.js", Detail: "scripts.postinstall: (none) → \"node ./lib/build.js\""},
+		{ID: "dynamic-code", Severity: "high", Path: "lib/build.js", Line: 2, Title: "eval(\x1b[8mhidden\x1b[0m) of decoded data", Detail: "Runs at install time (postinstall script)."},
+		{ID: "process-spawn", Severity: "low", Path: "", Title: "child_process use added"},
+	}
 	return r
 }
 
@@ -149,6 +156,26 @@ func TestAgoAndBytes(t *testing.T) {
 	for n, want := range map[int64]string{0: "0 B", 999: "999 B", 1536: "1.5 kB", 5_000_000: "5.0 MB", -2500: "-2.5 kB"} {
 		if got := Bytes(n); got != want {
 			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestReviewSignalsStates(t *testing.T) {
+	for _, tt := range []struct {
+		checked bool
+		want    string
+	}{
+		{false, "signals: not computed"},
+		{true, "signals: none of the known attack patterns; still read the diff"},
+	} {
+		r := sampleReview()
+		r.Signals, r.SignalsChecked = nil, tt.checked
+		var b bytes.Buffer
+		if err := Review(&b, r, Stat, Style{}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), tt.want) {
+			t.Errorf("checked=%v: output lacks %q", tt.checked, tt.want)
 		}
 	}
 }

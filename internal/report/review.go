@@ -36,6 +36,7 @@ func Review(w io.Writer, r *review.Review, mode ReviewMode, s Style) error {
 		return err
 	}
 	header(&b, r, s)
+	signalList(&b, r, s)
 	if len(r.Issues) > 0 {
 		fmt.Fprintf(&b, "\n%s\n", s.paint(sgrYellow+sgrBold, fmt.Sprintf("⚠ %d tarball %s npm would not install as files (never followed or extracted here)", len(r.Issues), plural(len(r.Issues), "entry", "entries"))))
 		for _, is := range r.Issues {
@@ -107,6 +108,50 @@ func header(b *strings.Builder, r *review.Review, s Style) {
 			fmt.Fprintf(b, "%s base %s matches its packument integrity\n", s.paint(sgrGreen, "✓ verified"), s.safe(r.Base.Version, 0))
 		default:
 			fmt.Fprintf(b, "%s base %s tarball does not match its packument integrity\n", s.paint(sgrRed+sgrBold, "✗ INTEGRITY MISMATCH"), s.safe(r.Base.Version, 0))
+		}
+	}
+}
+
+// signalList prints the review signals first, most serious first: they
+// are what a reviewer must read before anything else.
+func signalList(b *strings.Builder, r *review.Review, s Style) {
+	if !r.SignalsChecked {
+		fmt.Fprintf(b, "\n%s\n", s.paint(sgrYellow, "signals: not computed; read the manifest changes and the diff"))
+		return
+	}
+	if len(r.Signals) == 0 {
+		fmt.Fprintf(b, "\n%s\n", s.paint(sgrGreen, "signals: none of the known attack patterns; still read the diff"))
+		return
+	}
+	counts := map[string]int{}
+	for _, sg := range r.Signals {
+		counts[string(sg.Severity)]++
+	}
+	var parts []string
+	for _, sev := range []string{"high", "medium", "low"} {
+		if counts[sev] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[sev], sev))
+		}
+	}
+	fmt.Fprintf(b, "\n%s  %s\n", s.paint(sgrBold, fmt.Sprintf("signals (%d)", len(r.Signals))), strings.Join(parts, ", "))
+	for _, sg := range r.Signals {
+		sev := fmt.Sprintf("%-6s", strings.ToUpper(string(sg.Severity)))
+		switch sg.Severity {
+		case "high":
+			sev = s.paint(sgrRed+sgrBold, sev)
+		case "medium":
+			sev = s.paint(sgrYellow, sev)
+		}
+		where := s.safe(sg.Path, 80)
+		if where == "" {
+			where = "(tarball)"
+		}
+		if sg.Line > 0 {
+			where += fmt.Sprintf(":%d", sg.Line)
+		}
+		fmt.Fprintf(b, "  %s %-24s %s  %s\n", sev, sg.ID, where, s.safe(sg.Title, 160))
+		if sg.Detail != "" {
+			fmt.Fprintf(b, "         %s\n", s.safe(sg.Detail, 300))
 		}
 	}
 }

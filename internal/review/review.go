@@ -15,6 +15,7 @@ import (
 
 	"github.com/stagegate/stagegate/internal/diff"
 	"github.com/stagegate/stagegate/internal/registry"
+	"github.com/stagegate/stagegate/internal/signals"
 	"github.com/stagegate/stagegate/internal/tarball"
 )
 
@@ -104,12 +105,14 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 	var baseBytes []byte
 	var choice BaseChoice
 	var baseMeta registry.Version
+	var packument *registry.Packument
 	g.Go(func() error {
 		opts.report(Progress{Phase: "packument"})
 		p, err := e.Registry.Packument(gctx, item.PackageName)
 		if err != nil && !registry.IsNotFound(err) {
 			return fmt.Errorf("fetch packument of %s: %w", item.PackageName, err)
 		}
+		packument = p
 		choice, err = PickBase(p, item.Version, item.Tag, opts.Base)
 		if err != nil {
 			return err
@@ -160,11 +163,15 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 	if err != nil {
 		return nil, err
 	}
-	r := Build(item.PackageName, staged, base, oldPkg, newPkg, res)
+	r := build(item.PackageName, staged, base, oldPkg, newPkg, res, recentPublishers(packument, recentPublisherCount))
 	r.ReviewedSHA1 = newPkg.SHA1
 	opts.report(Progress{Phase: "done"})
 	return r, nil
 }
+
+// recentPublisherCount is how many live versions' publishers the stager is
+// compared with.
+const recentPublisherCount = 5
 
 // liveTarball returns a published version's tarball from the cache or the registry.
 func (e *Engine) liveTarball(ctx context.Context, v registry.Version, maxBytes int64, fn registry.ProgressFunc) ([]byte, error) {
@@ -349,8 +356,14 @@ func splitSpec(spec string) (name, version string, ok bool) {
 	return spec[:at], spec[at+1:], true
 }
 
-// Build assembles the review document from a comparison.
+// Build assembles the review document from a comparison, signals included.
 func Build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Package, res *diff.Result) *Review {
+	return build(pkgName, staged, base, oldPkg, newPkg, res, nil)
+}
+
+// build is Build with the publishers of the latest live versions, which
+// the publisher-changed signal compares the stager with.
+func build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Package, res *diff.Result, recent []signals.Publisher) *Review {
 	r := &Review{Schema: Schema, Package: pkgName, Staged: staged, Base: base, Diff: res,
 		Manifest: []diff.ManifestChange{}, Files: []File{}, Signals: []Signal{}}
 	if newPkg != nil {
@@ -386,7 +399,51 @@ func Build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Pa
 		})
 	}
 	sort.SliceStable(r.Files, func(i, j int) bool { return r.Files[i].Path < r.Files[j].Path })
+	if newPkg != nil {
+		r.Signals = signals.Analyze(signals.Input{
+			Old: oldPkg, New: newPkg, Diff: res,
+			StagedVerified: staged.Verified, BaseVerified: base == nil || base.Verified,
+			Actor:  signals.Publisher{Version: staged.Version, Name: staged.Actor, Type: staged.ActorType},
+			Recent: recent,
+		})
+		r.SignalsChecked = true
+	}
 	return r
+}
+
+// recentPublishers returns who published the latest live versions (by
+// publish time, newest first, at most n), from the packument's _npmUser.
+func recentPublishers(p *registry.Packument, n int) []signals.Publisher {
+	if p == nil {
+		return nil
+	}
+	type dated struct {
+		pub  signals.Publisher
+		time string
+	}
+	var all []dated
+	for v, meta := range p.Versions {
+		var u struct {
+			Name      string `json:"name"`
+			ActorType string `json:"actorType"`
+		}
+		if len(meta.NpmUser) == 0 || json.Unmarshal(meta.NpmUser, &u) != nil || u.Name == "" {
+			continue
+		}
+		all = append(all, dated{signals.Publisher{Version: v, Name: u.Name, Type: u.ActorType}, p.Time[v]})
+	}
+	// RFC 3339 times sort as strings; versions without a time go last.
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].time != all[j].time {
+			return all[i].time > all[j].time
+		}
+		return all[i].pub.Version > all[j].pub.Version
+	})
+	out := make([]signals.Publisher, 0, min(n, len(all)))
+	for _, d := range all[:min(n, len(all))] {
+		out = append(out, d.pub)
+	}
+	return out
 }
 
 func modeString(m uint32, absent bool) string {

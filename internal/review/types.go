@@ -5,6 +5,7 @@ package review
 
 import (
 	"github.com/stagegate/stagegate/internal/diff"
+	"github.com/stagegate/stagegate/internal/signals"
 	"github.com/stagegate/stagegate/internal/tarball"
 )
 
@@ -84,15 +85,9 @@ type File struct {
 	LinesRemoved int    `json:"linesRemoved"`
 }
 
-// Signal is one review finding (architecture.md §4).
-type Signal struct {
-	ID       string `json:"id"`
-	Severity string `json:"severity"`
-	Path     string `json:"path"`
-	Line     int    `json:"line"`
-	Title    string `json:"title"`
-	Detail   string `json:"detail"`
-}
+// Signal is one review finding (architecture.md §4), as internal/signals
+// computes it.
+type Signal = signals.Signal
 
 // Progress reports how far a review has come, for spinners and progress bars.
 type Progress struct {
