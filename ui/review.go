@@ -447,8 +447,13 @@ func (rv *reviewView) header(m *Model, w int) []string {
 			med++
 		}
 	}
-	if hi+med > 0 {
+	switch {
+	case hi > 0 && med > 0:
 		l2 += st.faint.r(" · ") + st.sevHigh.r(fmt.Sprintf("!%d high", hi)) + " " + st.sevMed.r(fmt.Sprintf("%d medium", med))
+	case hi > 0:
+		l2 += st.faint.r(" · ") + st.sevHigh.r(fmt.Sprintf("!%d high", hi))
+	case med > 0:
+		l2 += st.faint.r(" · ") + st.sevMed.r(fmt.Sprintf("!%d medium", med))
 	}
 	l2 += st.faint.r(" · sha1 ") + safeText(sha)
 	return []string{cut(l1, w), cut(l2, w)}
@@ -603,7 +608,7 @@ func (rv *reviewView) overview(m *Model) []string {
 	mc := append([]diff.ManifestChange(nil), r.Manifest...)
 	sort.SliceStable(mc, func(i, j int) bool { return diff.FieldRank(mc[i].Path) < diff.FieldRank(mc[j].Path) })
 	if len(mc) == 0 {
-		out = append(out, st.faint.r("  none"))
+		out = append(out, st.faint.r("  none of the known attack patterns; still read the diff"))
 	}
 	for _, c := range mc {
 		mark, sty := "~", st.note
@@ -633,7 +638,7 @@ func (rv *reviewView) overview(m *Model) []string {
 		// Never let "none" read as "checked and clean" when nothing checked.
 		out = append(out, st.warn.r("  not computed: this version of stagegate does not flag risks yet; read the manifest changes and the diff"))
 	case len(r.Signals) == 0:
-		out = append(out, st.faint.r("  none"))
+		out = append(out, st.faint.r("  none of the known attack patterns; still read the diff"))
 	}
 	for _, sg := range r.Signals {
 		sev := st.sevLow
