@@ -52,13 +52,13 @@ func Manifest(oldJSON, newJSON []byte) ([]ManifestChange, error) {
 			if k == "bin" {
 				ov, nv = normaliseBin(ov, o["name"]), normaliseBin(nv, n["name"])
 			}
-			changes = diffObject(changes, joinKey("", k), ov, inOld, nv, inNew, false)
+			changes = diffObject(changes, JoinKey("", k), ov, inOld, nv, inNew, false)
 		case kindNested:
-			changes = diffObject(changes, joinKey("", k), ov, inOld, nv, inNew, true)
+			changes = diffObject(changes, JoinKey("", k), ov, inOld, nv, inNew, true)
 		case kindSet:
-			changes = diffObject(changes, joinKey("", k), nameSet(ov), inOld, nameSet(nv), inNew, false)
+			changes = diffObject(changes, JoinKey("", k), nameSet(ov), inOld, nameSet(nv), inNew, false)
 		default:
-			changes = diffValue(changes, joinKey("", k), ov, inOld, nv, inNew)
+			changes = diffValue(changes, JoinKey("", k), ov, inOld, nv, inNew)
 		}
 	}
 	sort.SliceStable(changes, func(i, j int) bool {
@@ -194,7 +194,7 @@ func diffObject(out []ManifestChange, p string, ov any, inOld bool, nv any, inNe
 	for _, k := range unionKeys(om, nm) {
 		ov2, in1 := om[k]
 		nv2, in2 := nm[k]
-		sub := joinKey(p, k)
+		sub := JoinKey(p, k)
 		if nested {
 			_, o2 := ov2.(map[string]any)
 			_, n2 := nv2.(map[string]any)
@@ -208,9 +208,9 @@ func diffObject(out []ManifestChange, p string, ov any, inOld bool, nv any, inNe
 	return out
 }
 
-// joinKey appends one key to a path: "prefix.key", or `prefix["key"]`
+// JoinKey appends one key to a dotted manifest path: "prefix.key", or `prefix["key"]`
 // when the key could be misread in a dotted path.
-func joinKey(prefix, k string) string {
+func JoinKey(prefix, k string) string {
 	plain := k != ""
 	for _, r := range k {
 		if r <= ' ' || r == 0x7f || r == '.' || r == '[' || r == ']' || r == '"' || r == '\\' || !strconv.IsPrint(r) {

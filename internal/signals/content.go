@@ -1333,19 +1333,7 @@ func snippet(w *window) string {
 	for lo < w.at && !utf8.RuneStart(w.b[lo]) {
 		lo++
 	}
-	return cutText(strings.TrimSpace(string(w.b[lo:hi])), 120)
-}
-
-// cutText shortens s to at most n bytes on a rune boundary, marking the cut.
-func cutText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
+	return clip(strings.TrimSpace(string(w.b[lo:hi])), 120)
 }
 
 // scanURLs finds "scheme://host" in the text: one pass of bytes.Index,
@@ -1870,7 +1858,7 @@ func (s *contentScanner) emit(cands []found) {
 		if total > 1 {
 			detail += " " + strconv.Itoa(total) + " matches."
 		}
-		s.c.add(id, s.path, best.e.line, contentTitle(id, best.e), cutText(detail, 400))
+		s.c.add(id, s.path, best.e.line, contentTitle(id, best.e), clip(detail, 400))
 	}
 }
 
@@ -2008,8 +1996,8 @@ func (s *contentScanner) reportHosts(modified bool, list []*endpoint) {
 	if modified {
 		detail += " Not in the base version of this file."
 	}
-	detail = cutText(detail, 400)
-	title = cutText(title, 160)
+	detail = clip(detail, 400)
+	title = clip(title, 160)
 	switch {
 	case !best.inCode:
 		s.c.addSeverity(NewEndpoint, Low, s.path, best.line, title, detail+" In documentation or a comment.")
@@ -2064,5 +2052,5 @@ func contentTitle(id string, e *entry) string {
 	case ProcessSpawn:
 		t = "Process spawn: "
 	}
-	return t + kindLabel(e.kind) + " (" + cutText(e.key, 40) + ")"
+	return t + kindLabel(e.kind) + " (" + clip(e.key, 40) + ")"
 }

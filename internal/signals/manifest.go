@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/stagegate/stagegate/internal/diff"
 )
@@ -39,38 +38,6 @@ func manifestSignals(c *context) {
 
 // quoteMax is how much tarball text a title or detail quotes.
 const quoteMax = 120
-
-// manifestClip cuts s to at most n bytes on a UTF-8 boundary, marking the cut.
-func manifestClip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
-}
-
-// manifestJoin appends one key to a dotted manifest path the way the
-// diff's manifest entries write it: "prefix.key", or `prefix["key"]` when
-// the key could be misread in a dotted path.
-func manifestJoin(prefix, k string) string {
-	plain := k != ""
-	for _, r := range k {
-		if r <= ' ' || r == 0x7f || r == '.' || r == '[' || r == ']' || r == '"' || r == '\\' || !strconv.IsPrint(r) {
-			plain = false
-			break
-		}
-	}
-	switch {
-	case !plain:
-		return prefix + "[" + strconv.Quote(k) + "]"
-	case prefix == "":
-		return k
-	}
-	return prefix + "." + k
-}
 
 // manifestLine returns the 1-based line of package.json where the key path
 // keys is written, looking for each key after the previous one; 0 when a
@@ -193,7 +160,7 @@ func manifestPublisher(c *context) {
 			order = append(order, k)
 		}
 		if p.Version != "" {
-			versions[k] = append(versions[k], manifestClip(p.Version, 40))
+			versions[k] = append(versions[k], clip(p.Version, 40))
 		}
 	}
 	var recent []string
@@ -214,9 +181,9 @@ func manifestPublisher(c *context) {
 }
 
 func publisherText(p Publisher) string {
-	s := manifestClip(p.Name, 60)
+	s := clip(p.Name, 60)
 	if p.Type != "" {
-		s += " (" + manifestClip(p.Type, 30) + ")"
+		s += " (" + clip(p.Type, 30) + ")"
 	}
 	return s
 }
@@ -271,16 +238,16 @@ func manifestInstallScripts(c *context) {
 		if name == "install" && !inOld && strings.TrimSpace(cmd) == "node-gyp rebuild" && gypImplicit(c.oldManifest, c.in.Old.Lookup("binding.gyp") != nil) {
 			continue // spells out what npm already ran for the base's binding.gyp
 		}
-		field := manifestJoin("scripts", name)
+		field := diff.JoinKey("scripts", name)
 		moved := movedScript(oldScripts, name, nv)
 		var t, d string
 		if inOld {
-			oldCmd := manifestClip(valueString(ov), 50)
-			t = name + " script changed: " + oldCmd + " → " + manifestClip(cmd, 60)
-			d = field + " changed: " + strconv.Quote(manifestClip(valueString(ov), quoteMax)) + " → " + strconv.Quote(manifestClip(cmd, quoteMax))
+			oldCmd := clip(valueString(ov), 50)
+			t = name + " script changed: " + oldCmd + " → " + clip(cmd, 60)
+			d = field + " changed: " + strconv.Quote(clip(valueString(ov), quoteMax)) + " → " + strconv.Quote(clip(cmd, quoteMax))
 		} else {
-			t = name + " script added: " + manifestClip(cmd, 80)
-			d = field + " added: " + strconv.Quote(manifestClip(cmd, quoteMax))
+			t = name + " script added: " + clip(cmd, 80)
+			d = field + " added: " + strconv.Quote(clip(cmd, quoteMax))
 		}
 		var notes []string
 		if files := c.scriptTargets(cmd); len(files) > 0 {
@@ -292,7 +259,7 @@ func manifestInstallScripts(c *context) {
 			notes = append(notes, "npm runs "+name+" for git dependencies and local installs, not for registry installs")
 		}
 		if moved != "" {
-			notes = append(notes, "the base ran the same command as "+manifestJoin("scripts", moved))
+			notes = append(notes, "the base ran the same command as "+diff.JoinKey("scripts", moved))
 		}
 		if len(notes) > 0 {
 			d += " (" + strings.Join(notes, "; ") + ")"
@@ -358,7 +325,7 @@ func (c *context) scriptTargets(cmd string) []string {
 			continue
 		}
 		seen[p] = true
-		s := manifestClip(p, 80)
+		s := clip(p, 80)
 		if c.in.Old != nil && c.in.Old.Lookup(p) == nil {
 			s += " (new file)"
 		}
@@ -471,7 +438,7 @@ func scriptPatterns(cmd string) []string {
 			}
 		case "&&":
 			if next(i) == "exit" && i+2 < len(words) && words[i+2] != "0" {
-				note("ends in && exit " + manifestClip(words[i+2], 8) + " (fails on purpose, silencing an optional install)")
+				note("ends in && exit " + clip(words[i+2], 8) + " (fails on purpose, silencing an optional install)")
 			}
 		case "||":
 			switch n := next(i); n {
@@ -514,7 +481,7 @@ func dependencySpecs(m map[string]any) map[string]depEntry {
 		deps := objectField(m, sec)
 		for name, v := range deps {
 			if s, ok := v.(string); ok {
-				f := manifestJoin(sec, name)
+				f := diff.JoinKey(sec, name)
 				out[f] = depEntry{field: f, keys: []string{sec, name}, name: name, spec: s}
 			}
 		}
@@ -536,7 +503,7 @@ func overrideSpecs(out map[string]depEntry, field string, keys []string, parent 
 		if k == "." {
 			name = parent
 		}
-		f := manifestJoin(field, k)
+		f := diff.JoinKey(field, k)
 		sub := append(keys[:len(keys):len(keys)], k)
 		switch v := v.(type) {
 		case string:
@@ -704,28 +671,28 @@ func manifestNonRegistry(c *context) {
 		if had {
 			verb = "changed"
 		}
-		d := f + " " + verb + ": " + strconv.Quote(manifestClip(e.spec, quoteMax)) + " (" + kindText(kind, e.spec)
+		d := f + " " + verb + ": " + strconv.Quote(clip(e.spec, quoteMax)) + " (" + kindText(kind, e.spec)
 		if had {
-			d += "; was " + strconv.Quote(manifestClip(old.spec, 60))
+			d += "; was " + strconv.Quote(clip(old.spec, 60))
 		}
 		d += ")"
 		detail = append(detail, d)
 		high = true
 		if title == "" {
-			title = kindTitle(kind) + " dependency " + verb + ": " + manifestClip(f, 60) + " = " + manifestClip(e.spec, 60)
+			title = kindTitle(kind) + " dependency " + verb + ": " + clip(f, 60) + " = " + clip(e.spec, 60)
 			line = manifestLine(pkgJSON, e.keys...)
 		}
 	}
 	if newly := newlyBundled(c.oldManifest, c.newManifest); len(newly) > 0 {
 		names := make([]string, 0, len(newly))
 		for _, n := range newly {
-			names = append(names, manifestClip(n, 60))
+			names = append(names, clip(n, 60))
 		}
 		field := bundleField(c.newManifest)
 		detail = append(detail, field+" adds "+listDetail(names, 5)+
 			": shipped inside the tarball under node_modules, never fetched from the registry, and outside any lockfile review")
 		if title == "" {
-			title = field + " added: " + manifestClip(strings.Join(names, ", "), 80) + " ship inside the tarball"
+			title = field + " added: " + clip(strings.Join(names, ", "), 80) + " ship inside the tarball"
 			line = manifestLine(pkgJSON, field)
 		}
 	}
@@ -763,7 +730,7 @@ func kindText(kind, spec string) string {
 	case "local path", "link":
 		s = "a path on the installing machine"
 	case "npm alias":
-		s = "installs the package " + strconv.Quote(manifestClip(aliasTarget(strings.TrimSpace(spec)[len("npm:"):]), 60)) + " under this name"
+		s = "installs the package " + strconv.Quote(clip(aliasTarget(strings.TrimSpace(spec)[len("npm:"):]), 60)) + " under this name"
 	default:
 		s = "a " + kind + " repository; npm runs a git dependency's prepare script when it installs it"
 	}
@@ -843,8 +810,8 @@ func manifestNewDependencies(c *context) {
 				continue
 			}
 			seen[n] = true
-			names = append(names, manifestClip(n, 60))
-			detail = append(detail, manifestJoin(sec, n)+" = "+strconv.Quote(manifestClip(valueString(deps[n]), 60)))
+			names = append(names, clip(n, 60))
+			detail = append(detail, diff.JoinKey(sec, n)+" = "+strconv.Quote(clip(valueString(deps[n]), 60)))
 			if line == 0 {
 				line = manifestLine(pkgJSON, sec, n)
 			}
@@ -857,7 +824,7 @@ func manifestNewDependencies(c *context) {
 	if len(names) == 1 {
 		title = "New dependency: " + names[0]
 	} else {
-		title = strconv.Itoa(len(names)) + " new dependencies: " + manifestClip(strings.Join(names, ", "), 80)
+		title = strconv.Itoa(len(names)) + " new dependencies: " + clip(strings.Join(names, ", "), 80)
 	}
 	advice := ". Check who publishes it, when it was first published, and whether it runs install scripts."
 	if len(names) > 1 {
@@ -903,11 +870,11 @@ func entryLeaves(m map[string]any) map[string]entryLeaf {
 	case string:
 		if n, _ := m["name"].(string); n != "" {
 			name := path.Base(n)
-			out[manifestJoin("bin", name)] = entryLeaf{field: manifestJoin("bin", name), keys: []string{"bin"}, value: b, bin: name}
+			out[diff.JoinKey("bin", name)] = entryLeaf{field: diff.JoinKey("bin", name), keys: []string{"bin"}, value: b, bin: name}
 		}
 	case map[string]any:
 		for name, v := range b {
-			f := manifestJoin("bin", name)
+			f := diff.JoinKey("bin", name)
 			out[f] = entryLeaf{field: f, keys: []string{"bin", name}, value: v, bin: name}
 		}
 	}
@@ -937,7 +904,7 @@ func flattenEntry(out map[string]entryLeaf, key, field string, keys []string, v 
 	switch v := v.(type) {
 	case map[string]any:
 		for k, sub := range v {
-			flattenEntry(out, manifestJoin(key, k), manifestJoin(field, k), append(keys[:len(keys):len(keys)], k), sub, depth+1)
+			flattenEntry(out, diff.JoinKey(key, k), diff.JoinKey(field, k), append(keys[:len(keys):len(keys)], k), sub, depth+1)
 		}
 	case []any:
 		for i, sub := range v {
@@ -1023,13 +990,13 @@ func manifestEntrypoints(c *context) {
 		if had && sameTarget(ol.value, nl.value) {
 			continue
 		}
-		target := manifestClip(valueString(nl.value), 80)
+		target := clip(valueString(nl.value), 80)
 		var t, d string
 		if had {
-			t = manifestClip(nl.field, 60) + " retargeted: " + manifestClip(valueString(ol.value), 50) + " → " + target
-			d = nl.field + " changed: " + strconv.Quote(manifestClip(valueString(ol.value), 80)) + " → " + strconv.Quote(target)
+			t = clip(nl.field, 60) + " retargeted: " + clip(valueString(ol.value), 50) + " → " + target
+			d = nl.field + " changed: " + strconv.Quote(clip(valueString(ol.value), 80)) + " → " + strconv.Quote(target)
 		} else {
-			t = manifestClip(nl.field, 60) + " added: " + target
+			t = clip(nl.field, 60) + " added: " + target
 			d = nl.field + " added: " + strconv.Quote(target)
 		}
 		if s, ok := nl.value.(string); ok {
@@ -1040,8 +1007,8 @@ func manifestEntrypoints(c *context) {
 		}
 		shadows := !had && shadowingBin(nl.bin)
 		if shadows {
-			t = "bin " + strconv.Quote(manifestClip(nl.bin, 30)) + " added: shadows the system command"
-			d += " (shadows the " + manifestClip(nl.bin, 30) + " command for npm scripts and global installs)"
+			t = "bin " + strconv.Quote(clip(nl.bin, 30)) + " added: shadows the system command"
+			d += " (shadows the " + clip(nl.bin, 30) + " command for npm scripts and global installs)"
 		}
 		note(t, d, nl.keys, shadows)
 	}
@@ -1050,7 +1017,7 @@ func manifestEntrypoints(c *context) {
 	newFiles, hasFiles := c.newManifest["files"].([]any)
 	if hadFiles && len(oldFiles) > 0 && !hasFiles {
 		note("files field removed: everything in the package folder now ships",
-			"files removed (was "+manifestClip(diff.ValueText(oldFiles), 80)+"): npm now packs the whole folder", nil, false)
+			"files removed (was "+clip(diff.ValueText(oldFiles), 80)+"): npm now packs the whole folder", nil, false)
 	} else if hasFiles && hadFiles {
 		was := map[string]bool{}
 		for _, f := range oldFiles {
@@ -1060,8 +1027,8 @@ func manifestEntrypoints(c *context) {
 		}
 		for _, f := range newFiles {
 			if s, ok := f.(string); ok && catchAll(s) && !was[s] {
-				note("files widened to "+strconv.Quote(manifestClip(s, 20))+": everything ships",
-					"files gains "+strconv.Quote(manifestClip(s, 20))+": npm packs the whole folder", []string{"files"}, false)
+				note("files widened to "+strconv.Quote(clip(s, 20))+": everything ships",
+					"files gains "+strconv.Quote(clip(s, 20))+": npm packs the whole folder", []string{"files"}, false)
 				break
 			}
 		}
@@ -1069,8 +1036,8 @@ func manifestEntrypoints(c *context) {
 	oldReg := objectField(c.oldManifest, "publishConfig")["registry"]
 	newReg := objectField(c.newManifest, "publishConfig")["registry"]
 	if !reflect.DeepEqual(oldReg, newReg) {
-		d := "publishConfig.registry changed: " + manifestClip(valueString(oldReg), 60) + " → " + manifestClip(valueString(newReg), 60)
-		note("publishConfig.registry changed: "+manifestClip(valueString(newReg), 60), d, []string{"publishConfig", "registry"}, false)
+		d := "publishConfig.registry changed: " + clip(valueString(oldReg), 60) + " → " + clip(valueString(newReg), 60)
+		note("publishConfig.registry changed: "+clip(valueString(newReg), 60), d, []string{"publishConfig", "registry"}, false)
 	}
 	if len(detail) == 0 {
 		return

@@ -409,7 +409,7 @@ func TestManifestHelpers(t *testing.T) {
 	if got := manifestLine(data, "scripts", "missing"); got != 0 {
 		t.Errorf("manifestLine of a missing key = %d", got)
 	}
-	if got := manifestClip("ééé", 3); got != "é…" {
+	if got := clip("ééé", 3); got != "é…" {
 		t.Errorf("manifestClip cut inside a rune: %q", got)
 	}
 	if got := pinnedCommit("github:a/b#0123456789ABCDEF0123456789abcdef01234567"); got == "" {

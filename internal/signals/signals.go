@@ -16,6 +16,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/stagegate/stagegate/internal/diff"
 	"github.com/stagegate/stagegate/internal/tarball"
@@ -239,6 +240,19 @@ func (c *context) newFile(path string) []byte {
 		return f.Data
 	}
 	return nil
+}
+
+// clip cuts untrusted text to at most n bytes on a UTF-8 boundary, marking
+// the cut: titles and details quote tarball text, shortly.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := n
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return s[:i] + "…"
 }
 
 // numberedLine is a line of a diff with its 1-based line number on its side.
