@@ -602,36 +602,7 @@ func (rv *reviewView) overview(m *Model) []string {
 	if r.Diff != nil && r.Diff.ManifestError != "" {
 		out = append(out, "", st.warn.r("package.json could not be compared: ")+safeText(r.Diff.ManifestError))
 	}
-	out = append(out, "", st.title.r("Manifest changes (package.json)"))
-	// Riskiest first, by diff's one ordering rule (a Review may come from
-	// anywhere, so do not rely on its order).
-	mc := append([]diff.ManifestChange(nil), r.Manifest...)
-	sort.SliceStable(mc, func(i, j int) bool { return diff.FieldRank(mc[i].Path) < diff.FieldRank(mc[j].Path) })
-	if len(mc) == 0 {
-		out = append(out, st.faint.r("  none of the known attack patterns; still read the diff"))
-	}
-	for _, c := range mc {
-		mark, sty := "~", st.note
-		switch c.Change {
-		case "added":
-			mark, sty = "+", st.add
-		case "removed":
-			mark, sty = "-", st.del
-		}
-		if diff.AffectsInstall(c.Path) {
-			sty = st.warn
-		}
-		line := "  " + sty.r(mark+" "+safeText(c.Path)) + " " + st.faint.r(safeText(c.Change))
-		switch c.Change {
-		case "added":
-			line += "  " + jsonValue(c.New)
-		case "removed":
-			line += "  " + jsonValue(c.Old)
-		default:
-			line += "  " + jsonValue(c.Old) + " → " + jsonValue(c.New)
-		}
-		out = append(out, line)
-	}
+	// Signals first: they are what a reviewer must read before anything else.
 	out = append(out, "", st.title.r(fmt.Sprintf("Signals (%d)", len(r.Signals))))
 	switch {
 	case len(r.Signals) == 0 && !r.SignalsChecked:
@@ -656,6 +627,36 @@ func (rv *reviewView) overview(m *Model) []string {
 		if sg.Detail != "" {
 			out = append(out, "         "+st.faint.r(safeText(sg.Detail)))
 		}
+	}
+	out = append(out, "", st.title.r("Manifest changes (package.json)"))
+	// Riskiest first, by diff's one ordering rule (a Review may come from
+	// anywhere, so do not rely on its order).
+	mc := append([]diff.ManifestChange(nil), r.Manifest...)
+	sort.SliceStable(mc, func(i, j int) bool { return diff.FieldRank(mc[i].Path) < diff.FieldRank(mc[j].Path) })
+	if len(mc) == 0 {
+		out = append(out, st.faint.r("  none"))
+	}
+	for _, c := range mc {
+		mark, sty := "~", st.note
+		switch c.Change {
+		case "added":
+			mark, sty = "+", st.add
+		case "removed":
+			mark, sty = "-", st.del
+		}
+		if diff.AffectsInstall(c.Path) {
+			sty = st.warn
+		}
+		line := "  " + sty.r(mark+" "+safeText(c.Path)) + " " + st.faint.r(safeText(c.Change))
+		switch c.Change {
+		case "added":
+			line += "  " + jsonValue(c.New)
+		case "removed":
+			line += "  " + jsonValue(c.Old)
+		default:
+			line += "  " + jsonValue(c.Old) + " → " + jsonValue(c.New)
+		}
+		out = append(out, line)
 	}
 	return out
 }
