@@ -124,6 +124,13 @@ func (f *flow) wait(s string) {
 // dashboard refuses (by design), so press again until the modal opens.
 func (f *flow) approveKey() {
 	f.t.Helper()
+	// Wait for the first row's review to be drawn (its file count): a
+	// second identical refusal draws nothing new, since the renderer only
+	// repaints changed lines, so pressing blindly could wait forever.
+	f.mu.Lock()
+	f.mark = 0
+	f.mu.Unlock()
+	f.wait("7 files +43 -16")
 	for try := 0; try < 100; try++ {
 		f.typ("a")
 		switch f.waitAny("2FA code", "still being reviewed") {
