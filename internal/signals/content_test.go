@@ -2,17 +2,12 @@ package signals
 
 import (
 	stdctx "context"
-	"encoding/json"
-	"io/fs"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/stagegate/stagegate/assets"
 	"github.com/stagegate/stagegate/internal/diff"
-	"github.com/stagegate/stagegate/internal/pack"
-	"github.com/stagegate/stagegate/internal/tarball"
 )
 
 // Payload strings below imitate the incidents: hosts are .invalid or
@@ -302,7 +297,7 @@ func TestContentDemo(t *testing.T) {
 		"scopewalk@2.1.2": {DynamicCode: "lib/build.js", CredentialAccess: "lib/build.js"},
 		"qlimit@1.2.1":    {SelfPropagation: "bun_environment.js", RunnerTokenAccess: "bun_environment.js", ProcessSpawn: "setup_bun.js"},
 	}
-	releases := ctDemoReleases(t)
+	releases := demoReleases(t)
 	if len(releases) < 10 {
 		t.Fatalf("%d staged demo versions, want 10", len(releases))
 	}
@@ -350,9 +345,9 @@ func TestContentRealPairsQuiet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads bench/.cache")
 	}
-	for _, p := range ctRealPairs {
-		t.Run(p[0], func(t *testing.T) {
-			in := ctRealPair(t, p[1], p[2])
+	for _, p := range realPairs() {
+		t.Run(p.name, func(t *testing.T) {
+			in := realPair(t, p)
 			c := newContext(in)
 			contentSignals(c)
 			for _, s := range c.finish() {
@@ -522,68 +517,6 @@ func FuzzLitSet(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text []byte) {
 		checkLitSet(t, set, lits, text)
 	})
-}
-
-// ctDemoRelease is one staged version of the demo with its base.
-type ctDemoRelease struct {
-	Name, Version string
-	Input         Input
-}
-
-// ctDemoReleases packs every staged version of assets/demo and its base
-// (the latest published version of the same package, as seed.json says)
-// the way npm would, and diffs them.
-func ctDemoReleases(t testing.TB) []ctDemoRelease {
-	t.Helper()
-	demo := assets.Demo()
-	raw, err := fs.ReadFile(demo, "seed.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var seed struct {
-		Packages []struct {
-			Name     string
-			Versions []struct {
-				Version, Dir, State string
-			}
-		}
-	}
-	if err := json.Unmarshal(raw, &seed); err != nil {
-		t.Fatal(err)
-	}
-	read := func(dir string) *tarball.Package {
-		files, err := pack.FS(demo, dir)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tgz, err := pack.Tgz(files)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p, err := tarball.ReadBytes(tgz, tarball.DefaultLimits())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	var out []ctDemoRelease
-	for _, p := range seed.Packages {
-		var base *tarball.Package
-		for _, v := range p.Versions {
-			switch v.State {
-			case "published":
-				base = read(v.Dir)
-			case "staged":
-				n := read(v.Dir)
-				d, err := diff.Compare(stdctx.Background(), base, n, diff.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				out = append(out, ctDemoRelease{p.Name, v.Version, Input{Old: base, New: n, Diff: d}})
-			}
-		}
-	}
-	return out
 }
 
 // TestContentTokenDiff: a minified file is diffed by tokens; the added

@@ -2,16 +2,11 @@ package signals
 
 import (
 	stdctx "context"
-	"encoding/json"
-	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/stagegate/stagegate/assets"
 	"github.com/stagegate/stagegate/internal/diff"
-	"github.com/stagegate/stagegate/internal/pack"
 	"github.com/stagegate/stagegate/internal/tarball"
 )
 
@@ -420,38 +415,6 @@ func TestManifestHelpers(t *testing.T) {
 	}
 }
 
-// demoSeed is the part of assets/demo/seed.json the demo test reads.
-type demoSeed struct {
-	Packages []struct {
-		Name     string `json:"name"`
-		Versions []struct {
-			Version   string `json:"version"`
-			Dir       string `json:"dir"`
-			State     string `json:"state"`
-			Actor     string `json:"actor"`
-			ActorType string `json:"actorType"`
-		} `json:"versions"`
-	} `json:"packages"`
-}
-
-// demoPackage packs one demo folder the way the demo registry does and reads it back.
-func demoPackage(t testing.TB, fsys fs.FS, dir string) *tarball.Package {
-	t.Helper()
-	files, err := pack.FS(fsys, dir)
-	if err != nil {
-		t.Fatalf("pack %s: %v", dir, err)
-	}
-	tgz, err := pack.Tgz(files)
-	if err != nil {
-		t.Fatalf("tgz %s: %v", dir, err)
-	}
-	p, err := tarball.ReadBytes(tgz, tarball.Limits{})
-	if err != nil {
-		t.Fatalf("read %s: %v", dir, err)
-	}
-	return p
-}
-
 // TestManifestSignalsDemo checks, for every staged demo version, that this
 // file's ids fire exactly where assets/demo/README.md expects them.
 func TestManifestSignalsDemo(t *testing.T) {
@@ -467,101 +430,40 @@ func TestManifestSignalsDemo(t *testing.T) {
 		"@acme/forms@2.0.0-beta.1": {EntrypointChanged: Medium},
 		"@acme/tokens@0.1.0":       {},
 	}
-	fsys := assets.Demo()
-	raw, err := fs.ReadFile(fsys, "seed.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var seed demoSeed
-	if err := json.Unmarshal(raw, &seed); err != nil {
-		t.Fatal(err)
-	}
 	seen := 0
-	for _, sp := range seed.Packages {
-		var baseDir string
-		var recent []Publisher // newest first
-		for _, v := range sp.Versions {
-			if v.State == "published" {
-				baseDir = v.Dir
-				recent = append([]Publisher{{Version: v.Version, Name: v.Actor, Type: v.ActorType}}, recent...)
-				continue
-			}
-			key := sp.Name + "@" + v.Version
-			want, ok := expected[key]
-			if !ok {
-				t.Errorf("%s: staged in seed.json but not in this test", key)
-				continue
-			}
-			seen++
-			t.Run(key, func(t *testing.T) {
-				var old *tarball.Package
-				if baseDir != "" {
-					old = demoPackage(t, fsys, baseDir)
-				}
-				nw := demoPackage(t, fsys, v.Dir)
-				d, err := diff.Compare(stdctx.Background(), old, nw, diff.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				sigs := Analyze(Input{Old: old, New: nw, Diff: d, StagedVerified: true, BaseVerified: true,
-					Actor: Publisher{Version: v.Version, Name: v.Actor, Type: v.ActorType}, Recent: recent})
-				got := map[string]Severity{}
-				for _, s := range sigs {
-					if slices.Contains(manifestIDs(), s.ID) {
-						if _, dup := got[s.ID]; dup {
-							t.Errorf("two %s signals", s.ID)
-						}
-						got[s.ID] = s.Severity
-						t.Logf("%s %s %s:%d %s | %s", s.Severity, s.ID, s.Path, s.Line, s.Title, s.Detail)
-					}
-				}
-				for id, sev := range want {
-					if got[id] != sev {
-						t.Errorf("%s: got severity %q, want %q", id, got[id], sev)
-					}
-				}
-				for id, sev := range got {
-					if _, ok := want[id]; !ok {
-						t.Errorf("%s (%s) fired; the demo expects it quiet", id, sev)
-					}
-				}
-			})
+	for _, r := range demoReleases(t) {
+		key := r.Name + "@" + r.Version
+		want, ok := expected[key]
+		if !ok {
+			t.Errorf("%s: staged in seed.json but not in this test", key)
+			continue
 		}
+		seen++
+		t.Run(key, func(t *testing.T) {
+			got := map[string]Severity{}
+			for _, s := range Analyze(r.Input) {
+				if slices.Contains(manifestIDs(), s.ID) {
+					if _, dup := got[s.ID]; dup {
+						t.Errorf("two %s signals", s.ID)
+					}
+					got[s.ID] = s.Severity
+					t.Logf("%s %s %s:%d %s | %s", s.Severity, s.ID, s.Path, s.Line, s.Title, s.Detail)
+				}
+			}
+			for id, sev := range want {
+				if got[id] != sev {
+					t.Errorf("%s: got severity %q, want %q", id, got[id], sev)
+				}
+			}
+			for id, sev := range got {
+				if _, ok := want[id]; !ok {
+					t.Errorf("%s (%s) fired; the demo expects it quiet", id, sev)
+				}
+			}
+		})
 	}
 	if seen != len(expected) {
 		t.Errorf("checked %d staged versions, want %d", seen, len(expected))
-	}
-}
-
-// realPair loads one of the bench cache pairs, or skips.
-func realPair(tb testing.TB, oldName, newName string) (*tarball.Package, *tarball.Package, *diff.Result) {
-	tb.Helper()
-	ob, err1 := os.ReadFile("../../bench/.cache/" + oldName + ".tgz")
-	nb, err2 := os.ReadFile("../../bench/.cache/" + newName + ".tgz")
-	if err1 != nil || err2 != nil {
-		tb.Skip("bench/.cache pair absent (bench/fetch.sh downloads it)")
-	}
-	o, err := tarball.ReadBytes(ob, tarball.Limits{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	n, err := tarball.ReadBytes(nb, tarball.Limits{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	d, err := diff.Compare(stdctx.Background(), o, n, diff.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return o, n, d
-}
-
-func realPairs() [][2]string {
-	return [][2]string{
-		{"typescript-5.4.5", "typescript-5.5.4"},
-		{"react-dom-18.2.0", "react-dom-18.3.1"},
-		{"lodash-4.17.20", "lodash-4.17.21"},
-		{"tanstack-react-router-1.170.45", "tanstack-react-router-1.170.46"},
 	}
 }
 
@@ -569,9 +471,8 @@ func realPairs() [][2]string {
 // manifest signals (their manifests change versions and ranges only).
 func TestManifestSignalsRealPairs(t *testing.T) {
 	for _, rp := range realPairs() {
-		t.Run(rp[1], func(t *testing.T) {
-			o, n, d := realPair(t, rp[0], rp[1])
-			c := newContext(Input{Old: o, New: n, Diff: d, StagedVerified: true, BaseVerified: true})
+		t.Run(rp.name, func(t *testing.T) {
+			c := newContext(realPair(t, rp))
 			manifestSignals(c)
 			for _, s := range c.signals {
 				t.Errorf("%s %s %s:%d %s | %s", s.Severity, s.ID, s.Path, s.Line, s.Title, s.Detail)
@@ -582,9 +483,8 @@ func TestManifestSignalsRealPairs(t *testing.T) {
 
 func BenchmarkManifestSignals(b *testing.B) {
 	for _, rp := range realPairs() {
-		b.Run(rp[1], func(b *testing.B) {
-			o, n, d := realPair(b, rp[0], rp[1])
-			in := Input{Old: o, New: n, Diff: d, StagedVerified: true, BaseVerified: true}
+		b.Run(rp.name, func(b *testing.B) {
+			in := realPair(b, rp)
 			b.ReportAllocs()
 			for b.Loop() {
 				// newContext parses both manifests, which is part of this

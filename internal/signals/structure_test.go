@@ -4,19 +4,13 @@ import (
 	stdctx "context"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io/fs"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/stagegate/stagegate/assets"
 	"github.com/stagegate/stagegate/internal/diff"
-	"github.com/stagegate/stagegate/internal/pack"
 	"github.com/stagegate/stagegate/internal/tarball"
 )
 
@@ -30,95 +24,6 @@ func stAnalyze(t testing.TB, old, new *tarball.Package) []Signal {
 	c := newContext(Input{Old: old, New: new, Diff: d})
 	structureSignals(c)
 	return c.finish()
-}
-
-// stDemoRelease is a staged demo version with its base ("" for none).
-type stDemoRelease struct {
-	name, version, dir, baseDir string
-}
-
-// stDemoReleases pairs each staged version of seed.json with its base: the
-// last version published before it, as the README's table does.
-func stDemoReleases(t testing.TB) []stDemoRelease {
-	t.Helper()
-	raw, err := fs.ReadFile(assets.Demo(), "seed.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var seed struct {
-		Packages []struct {
-			Name     string `json:"name"`
-			Versions []struct {
-				Version, Dir, State string
-			} `json:"versions"`
-		} `json:"packages"`
-	}
-	if err := json.Unmarshal(raw, &seed); err != nil {
-		t.Fatal(err)
-	}
-	var out []stDemoRelease
-	for _, p := range seed.Packages {
-		base := ""
-		for _, v := range p.Versions {
-			switch v.State {
-			case "published":
-				base = v.Dir
-			case "staged":
-				out = append(out, stDemoRelease{p.Name, v.Version, v.Dir, base})
-			}
-		}
-	}
-	return out
-}
-
-// stDemoPackage packs a demo folder as npm would and reads the tarball back.
-func stDemoPackage(t testing.TB, dir string) *tarball.Package {
-	t.Helper()
-	if dir == "" {
-		return nil
-	}
-	files, err := pack.FS(assets.Demo(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tgz, err := pack.Tgz(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := tarball.ReadBytes(tgz, tarball.Limits{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// stRealPair loads a cached real pair from bench/.cache, or skips.
-func stRealPair(t testing.TB, name, oldV, newV string) (*tarball.Package, *tarball.Package, *diff.Result) {
-	t.Helper()
-	load := func(v string) *tarball.Package {
-		data, err := os.ReadFile(filepath.Join("..", "..", "bench", ".cache", name+"-"+v+".tgz"))
-		if err != nil {
-			t.Skipf("real pair not cached: %v", err)
-		}
-		p, err := tarball.ReadBytes(data, tarball.Limits{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
-	o, n := load(oldV), load(newV)
-	d, err := diff.Compare(stdctx.Background(), o, n, diff.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return o, n, d
-}
-
-var stRealPairs = [][3]string{
-	{"typescript", "5.4.5", "5.5.4"},
-	{"react-dom", "18.2.0", "18.3.1"},
-	{"lodash", "4.17.20", "4.17.21"},
-	{"tanstack-react-router", "1.170.45", "1.170.46"},
 }
 
 // stPair runs the structural detectors on two synthetic packages (old nil:
@@ -556,19 +461,19 @@ func TestStructureDemo(t *testing.T) {
 		"@acme/forms@2.0.0-beta.1": {},
 		"@acme/tokens@0.1.0":       {},
 	}
-	releases := stDemoReleases(t)
+	releases := demoReleases(t)
 	if len(releases) != len(want) {
 		t.Fatalf("%d staged demo versions, the test knows %d", len(releases), len(want))
 	}
 	for _, r := range releases {
-		key := r.name + "@" + r.version
+		key := r.Name + "@" + r.Version
 		t.Run(key, func(t *testing.T) {
 			exp, ok := want[key]
 			if !ok {
 				t.Fatalf("no expectation for %s", key)
 			}
 			got := map[string]map[string]Signal{}
-			for _, s := range stAnalyze(t, stDemoPackage(t, r.baseDir), stDemoPackage(t, r.dir)) {
+			for _, s := range stAnalyze(t, r.Input.Old, r.Input.New) {
 				if got[s.ID] == nil {
 					got[s.ID] = map[string]Signal{}
 				}
@@ -599,10 +504,9 @@ func TestStructureDemo(t *testing.T) {
 // TestStructureRealPairs: the four real benign releases raise no
 // structural signal (see BenchmarkStructureSignals for their cost).
 func TestStructureRealPairs(t *testing.T) {
-	for _, p := range stRealPairs {
-		t.Run(p[0], func(t *testing.T) {
-			o, n, d := stRealPair(t, p[0], p[1], p[2])
-			c := newContext(Input{Old: o, New: n, Diff: d})
+	for _, p := range realPairs() {
+		t.Run(p.name, func(t *testing.T) {
+			c := newContext(realPair(t, p))
 			structureSignals(c)
 			for _, s := range c.finish() {
 				t.Errorf("benign release raised %s %s on %q: %s | %s", s.Severity, s.ID, s.Path, s.Title, s.Detail)
