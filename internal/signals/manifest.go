@@ -638,18 +638,7 @@ func manifestNonRegistry(c *context) {
 			oldByName[e.name] = e.spec
 		}
 	}
-	fields := make([]string, 0, len(newSpecs))
-	for f := range newSpecs {
-		fields = append(fields, f)
-	}
-	// The diff's order: sections by install impact, then by path.
-	sort.Slice(fields, func(i, j int) bool {
-		ri, rj := diff.FieldRank(fields[i]), diff.FieldRank(fields[j])
-		if ri != rj {
-			return ri < rj
-		}
-		return fields[i] < fields[j]
-	})
+	fields := manifestOrder(newSpecs, func(f string) string { return f })
 	pkgJSON := c.newFile("package.json")
 	var (
 		title  string
@@ -956,17 +945,7 @@ func manifestEntrypoints(c *context) {
 	}
 	oldLeaves := entryLeaves(c.oldManifest)
 	newLeaves := entryLeaves(c.newManifest)
-	keys := make([]string, 0, len(newLeaves))
-	for k := range newLeaves {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool {
-		ri, rj := diff.FieldRank(newLeaves[keys[i]].field), diff.FieldRank(newLeaves[keys[j]].field)
-		if ri != rj {
-			return ri < rj
-		}
-		return keys[i] < keys[j]
-	})
+	keys := manifestOrder(newLeaves, func(k string) string { return newLeaves[k].field })
 	pkgJSON := c.newFile("package.json")
 	var (
 		title  string
@@ -1050,4 +1029,21 @@ func manifestEntrypoints(c *context) {
 		sev = High
 	}
 	c.addSeverity(EntrypointChanged, sev, "package.json", line, title, listDetail(detail, 5))
+}
+
+// manifestOrder returns m's keys in the diff's order: by the install impact
+// of the manifest field each names (diff.FieldRank), then by key.
+func manifestOrder[V any](m map[string]V, field func(key string) string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		ri, rj := diff.FieldRank(field(keys[i])), diff.FieldRank(field(keys[j]))
+		if ri != rj {
+			return ri < rj
+		}
+		return keys[i] < keys[j]
+	})
+	return keys
 }

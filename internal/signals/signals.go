@@ -264,26 +264,24 @@ type numberedLine struct {
 // added returns the lines a changed file adds: every line of a new text
 // file, the added lines of a modified one (for a token diff, the added
 // token runs, whole). Removed files add nothing.
-func added(fd *diff.FileDiff) []numberedLine {
-	var out []numberedLine
-	for _, h := range fd.Hunks {
-		for _, l := range h.Lines {
-			if l.Kind == diff.Add {
-				out = append(out, numberedLine{No: l.NewNo, Text: l.Text})
-			}
-		}
-	}
-	return out
-}
+func added(fd *diff.FileDiff) []numberedLine { return linesOf(fd, diff.Add) }
 
 // removed returns the lines a changed file removes, as added does.
-func removed(fd *diff.FileDiff) []numberedLine {
+func removed(fd *diff.FileDiff) []numberedLine { return linesOf(fd, diff.Del) }
+
+// linesOf returns a diff's lines of one kind, numbered on their own side.
+func linesOf(fd *diff.FileDiff, kind diff.LineKind) []numberedLine {
 	var out []numberedLine
 	for _, h := range fd.Hunks {
 		for _, l := range h.Lines {
-			if l.Kind == diff.Del {
-				out = append(out, numberedLine{No: l.OldNo, Text: l.Text})
+			if l.Kind != kind {
+				continue
 			}
+			no := l.NewNo
+			if kind == diff.Del {
+				no = l.OldNo
+			}
+			out = append(out, numberedLine{No: no, Text: l.Text})
 		}
 	}
 	return out
