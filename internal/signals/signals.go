@@ -87,13 +87,21 @@ const (
 	ControlCharacters     = "control-characters"
 	ProcessSpawn          = "process-spawn"
 	PublisherChanged      = "publisher-changed"
+	SecretInTarball       = "secret-in-tarball"
+	ManifestInvalid       = "manifest-invalid"
+	EntrypointMissing     = "entrypoint-missing"
+	TarballAnomaly        = "tarball-anomaly"
+	DependencyRisk        = "dependency-risk"
+	ProvenanceDropped     = "provenance-dropped"
+	BundleDivergence      = "bundle-divergence"
 )
 
 // DefaultSeverity is the contract's default severity of a signal id.
 func DefaultSeverity(id string) Severity {
 	switch id {
 	case InstallScript, NonRegistryDependency, RunnerTokenAccess, CredentialAccess,
-		DynamicCode, SelfPropagation, Persistence, IntegrityMismatch:
+		DynamicCode, SelfPropagation, Persistence, IntegrityMismatch,
+		SecretInTarball, ManifestInvalid, TarballAnomaly, DependencyRisk, ProvenanceDropped, BundleDivergence:
 		return High
 	case ProcessSpawn, PublisherChanged:
 		return Low
