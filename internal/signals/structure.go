@@ -111,6 +111,7 @@ type stScan struct {
 	buf       []byte
 	blobClass stClass
 	hexClass  stClass
+	native    uint8 // whether the base shipped native code: 0 unknown, 1 yes, 2 no
 }
 
 func (s *stScan) file(fd *diff.FileDiff) {
@@ -1241,6 +1242,35 @@ func stExpectedMagic(ext string) string {
 	return ""
 }
 
+// opaqueBinaryBytes is the size from which a new binary file of no known
+// format is a finding of its own.
+const opaqueBinaryBytes = 1 << 20
+
+// stNativeNote says why native code is high.
+func stNativeNote(sev Severity) string {
+	if sev == High {
+		return " The base version shipped no native code."
+	}
+	return ""
+}
+
+// baseNative reports whether the base version shipped native code (an
+// executable, a shared library or a .node addon); computed once.
+func (s *stScan) baseNative() bool {
+	if s.native == 0 {
+		s.native = 2
+		if s.c.in.Old != nil {
+			for _, f := range s.c.in.Old.Files {
+				if stNativeExt(strings.ToLower(path.Ext(f.Path))) || tarball.IsNative(f.Data) && tarball.Magic(f.Data) != "wasm" {
+					s.native = 1
+					break
+				}
+			}
+		}
+	}
+	return s.native == 1
+}
+
 func stMagicName(m string) string {
 	switch m {
 	case "elf":
@@ -1287,13 +1317,24 @@ func (s *stScan) binary(fd *diff.FileDiff, oldData, newData []byte) {
 	isBin := tarball.IsBinary(newData)
 	want := stExpectedMagic(ext)
 	size := stSize(int64(len(newData)))
+	// Machine code in a package whose base shipped none is where a payload
+	// hides from review entirely (a prebuilt addon, a platform binary):
+	// high. Updating natives the base already shipped stays medium.
+	nativeSev := Medium
+	if !s.baseNative() {
+		nativeSev = High
+	}
 	switch {
-	case tarball.IsNative(newData) || magic == "java-class":
+	case tarball.IsNative(newData) && magic != "wasm" || magic == "java-class":
+		s.c.addSeverity(BinaryFile, nativeSev, fd.Path, 0, fmt.Sprintf("native code %s: %s", verb, stMagicName(magic)),
+			fmt.Sprintf("%s, %s. Machine code cannot be reviewed in a diff; check it matches the package's own build.%s",
+				stMagicName(magic), size, stNativeNote(nativeSev)))
+	case magic == "wasm":
 		s.c.add(BinaryFile, fd.Path, 0, fmt.Sprintf("native code %s: %s", verb, stMagicName(magic)),
 			fmt.Sprintf("%s, %s. Machine code cannot be reviewed in a diff; check it matches the package's own build.", stMagicName(magic), size))
 	case stNativeExt(ext):
-		s.c.add(BinaryFile, fd.Path, 0, fmt.Sprintf("native module %s (%s)", verb, ext),
-			fmt.Sprintf("%s file, %s, content: %s.", ext, size, stMagicName(magic)))
+		s.c.addSeverity(BinaryFile, nativeSev, fd.Path, 0, fmt.Sprintf("native module %s (%s)", verb, ext),
+			fmt.Sprintf("%s file, %s, content: %s.%s", ext, size, stMagicName(magic), stNativeNote(nativeSev)))
 	case want == "text" && isBin:
 		s.c.add(BinaryFile, fd.Path, 0, fmt.Sprintf("%s file holds %s", ext, stMagicName(magic)),
 			fmt.Sprintf("The extension promises text; the content is %s (%s).", stMagicName(magic), size))
@@ -1313,6 +1354,11 @@ func (s *stScan) binary(fd *diff.FileDiff, oldData, newData []byte) {
 	case magic == "png" && stPNGTrailing(newData) > 0:
 		s.c.add(BinaryFile, fd.Path, 0, "data hidden after the end of a PNG image",
 			fmt.Sprintf("%d bytes follow the IEND chunk.", stPNGTrailing(newData)))
+	case isBin && magic == "" && len(newData) >= opaqueBinaryBytes && (oldData == nil || !tarball.IsBinary(oldData)):
+		// Not an image, font, archive or any format a reviewer can name:
+		// megabytes nobody can read, shipped for the first time.
+		s.c.addSeverity(BinaryFile, High, fd.Path, 0, fmt.Sprintf("large opaque binary %s (%s)", verb, size),
+			fmt.Sprintf("%s of data in no known format; nothing in a diff can show what it is or what reads it.", size))
 	case isBin && !s.first:
 		// Images, fonts and other data: worth a line in the list, not a
 		// warning. A first release is all new, so it stays quiet there.

@@ -327,19 +327,23 @@ func TestBinaryFile(t *testing.T) {
 		return m
 	}
 	runStCases(t, BinaryFile, []stCase{
-		{name: "new ELF", old: base, new: with(map[string]string{"bin/ip_fetcher": elf}), path: "bin/ip_fetcher", want: []string{"native code added", "ELF"}},
-		{name: "new .node", old: base, new: with(map[string]string{"build/addon.node": "not really native"}), path: "build/addon.node", want: []string{".node"}},
-		{name: "JS file that is ELF", old: base, new: with(map[string]string{"lib/x.js": elf}), path: "lib/x.js", want: []string{"ELF"}},
+		{name: "new ELF", old: base, new: with(map[string]string{"bin/ip_fetcher": elf}), path: "bin/ip_fetcher", sev: High, want: []string{"native code added", "ELF", "shipped no native code"}},
+		{name: "ELF next to the base's natives: medium", old: with(map[string]string{"build/a.node": "\x7fELF"}),
+			new: with(map[string]string{"build/a.node": "\x7fELF", "bin/tool": elf}), path: "bin/tool", want: []string{"native code added"}},
+		{name: "large opaque binary", old: base, new: with(map[string]string{"vendor/tool.bin": strings.Repeat("\x00", 1<<20)}),
+			path: "vendor/tool.bin", sev: High, want: []string{"large opaque binary added"}},
+		{name: "new .node", old: base, new: with(map[string]string{"build/addon.node": "not really native"}), path: "build/addon.node", sev: High, want: []string{".node"}},
+		{name: "JS file that is ELF", old: base, new: with(map[string]string{"lib/x.js": elf}), path: "lib/x.js", sev: High, want: []string{"ELF"}},
 		{name: "PNG that is JavaScript", old: base, new: with(map[string]string{"docs/logo.png": stMarker + "require('child_process').exec(x)"}),
 			path: "docs/logo.png", want: []string{"does not match", "JavaScript"}},
 		{name: "PNG redrawn is low", old: base, new: with(map[string]string{"docs/logo.png": png('b')}), path: "docs/logo.png", sev: Low, want: []string{"changed", "png"}},
 		{name: "data after the PNG end", old: base, new: with(map[string]string{"docs/logo.png": png('a') + stMarker}), path: "docs/logo.png", want: []string{"after the end"}},
 		{name: "zip", old: base, new: with(map[string]string{"vendor/x.zip": zip}), path: "vendor/x.zip", want: []string{"archive added: zip"}},
 		{name: "wasm", old: base, new: with(map[string]string{"lib/x.wasm": wasm}), path: "lib/x.wasm", want: []string{"WebAssembly"}},
-		{name: "java class", old: base, new: with(map[string]string{"A.class": class}), path: "A.class", want: []string{"Java class"}},
+		{name: "java class", old: base, new: with(map[string]string{"A.class": class}), path: "A.class", sev: High, want: []string{"Java class"}},
 		{name: "text change: quiet", old: base, new: with(map[string]string{"index.js": "2", "README.md": "# s\n"}), path: "-"},
 		{name: "first release image: quiet", new: map[string]string{"logo.png": png('a')}, path: "-"},
-		{name: "first release ELF", new: map[string]string{"x": elf}, path: "x"},
+		{name: "first release ELF", new: map[string]string{"x": elf}, path: "x", sev: High},
 	})
 
 	// Modes: pkg makes every file 0644, so set them by hand.
