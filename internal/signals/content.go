@@ -46,12 +46,15 @@ const (
 	kCloudCreds
 	kPasswd
 	kWalletDir
+	kNpmConfigAuth
 	kTokenRegex
 	// dynamic-code (only with a network read, a decode or a decryption nearby)
 	kEval
 	kFunction
 	kVM
 	kCompile
+	kWasm
+	kDownloadExec
 	kDynRequire
 	// self-propagation
 	kNpmPublish
@@ -90,6 +93,9 @@ const (
 	kDecode
 	kDecrypt
 	kUnref
+	kFsWrite
+	kKeyMaterial
+	kSecretEnv
 	// endpoints: parsed into hosts, not recorded as hits (URLs have
 	// their own pass)
 	kHostKey
@@ -148,6 +154,8 @@ func kindLabel(k kind) string {
 		return "reads /etc/passwd or /etc/shadow"
 	case kWalletDir:
 		return "reads wallet or browser profile data"
+	case kNpmConfigAuth:
+		return "reads the npm registry token from npm's config"
 	case kTokenRegex:
 		return "holds GitHub/npm token patterns"
 	case kEval:
@@ -158,6 +166,10 @@ func kindLabel(k kind) string {
 		return "vm script execution"
 	case kCompile:
 		return "module._compile"
+	case kWasm:
+		return "instantiates WebAssembly"
+	case kDownloadExec:
+		return "downloads and runs a program"
 	case kDynRequire:
 		return "require/import of a computed name"
 	case kNpmPublish:
@@ -277,6 +289,8 @@ func contentPatterns() []pattern {
 	add(kPasswd, nil, "/etc/passwd", "/etc/shadow")
 	add(kWalletDir, nil, "Local Extension Settings", "Login Data", "exodus.wallet", "Electrum/wallets",
 		"Ethereum/keystore", "nkbihfbeogaeaoehlefnkodbefgpgknn", ".config/solana", "wallet.dat")
+	add(kNpmConfigAuth, nil, "npm_config__auth", "NPM_CONFIG__AUTH")
+	add(kNpmConfigAuth, npmConfigGetCheck, "npm config get", "config', 'get'", `config", "get"`, "config','get'", `config","get"`)
 	add(kTokenRegex, tokenRegexCheck, "[A-Za-z0-9]{36", "[a-zA-Z0-9]{36", "[0-9a-zA-Z]{36", "[A-Za-z0-9_]{36", "[a-zA-Z0-9_]{36")
 	add(kTokenRegex, nil, "gh[pousr]_", "github_pat_")
 
@@ -286,10 +300,12 @@ func contentPatterns() []pattern {
 	add(kFunction, identBeforeCheck, "Function(")
 	add(kVM, nil, "vm.runIn", "runInNewContext(", "runInThisContext(", "vm.Script", "new Script(", "compileFunction(")
 	add(kCompile, nil, "._compile(")
+	add(kWasm, nil, "WebAssembly.instantiate", "WebAssembly.compile", "WebAssembly.Module(")
 	add(kDynRequire, dynArgCheck, "require(", "import(")
 	add(kNetRead, nil, "http.get(", "https.get(", "http.request(", "https.request(", "XMLHttpRequest", "net.connect(",
 		"net.createConnection(", "tls.connect(", "axios.", "axios(", "WebSocket(")
 	add(kNetRead, identBeforeCheck, "fetch(", "request(")
+	add(kNetRead, nil, "dns.lookup(", "dns.resolve", "dgram.createSocket(", "http2.connect(", "sendBeacon(")
 	call(kDecode, nil, "atob(")
 	add(kDecode, decodeArgCheck, "Buffer.from(", "new Buffer(")
 	add(kDecrypt, nil, "createDecipher")
@@ -339,6 +355,10 @@ func contentPatterns() []pattern {
 	add(kBunSpawn, nil, "Bun.spawn")
 	add(kDetached, detachedCheck, "detached")
 	add(kUnref, nil, ".unref()")
+	add(kFsWrite, identBeforeCheck, "writeFileSync(", "writeFile(", "appendFileSync(", "appendFile(", "createWriteStream(",
+		"copyFileSync(", "renameSync(", "unlinkSync(", "truncateSync(")
+	add(kKeyMaterial, nil, "secretKey", "privateKey", "secret_key", "private_key", "mnemonic", "seedPhrase", "seed_phrase")
+	add(kSecretEnv, secretEnvCheck, "process.env.", "process.env[")
 
 	// endpoints (B8)
 	add(kHostKey, nil, "hostname:", "hostname':", `hostname":`, "host: '", `host: "`, "host:'", `host:"`, "'host':", `"host":`)
@@ -447,6 +467,41 @@ func dynArgCheck(w *window) bool {
 		return bytes.Contains(a[1:1+end], []byte("${"))
 	}
 	return true
+}
+
+// npmConfigGetCheck accepts `npm config get` of a credential key
+// (//registry/:_authToken, _auth, _password), which prints the token.
+func npmConfigGetCheck(w *window) bool {
+	a := w.after()
+	a = bytes.ToLower(a[:min(len(a), 160)])
+	return bytes.Contains(a, []byte("_auth")) || bytes.Contains(a, []byte("token")) || bytes.Contains(a, []byte("_password")) ||
+		bytes.Contains(a, []byte("//"))
+}
+
+// secretEnvCheck accepts a read of an environment variable whose name
+// says it holds a secret (MY_API_TOKEN, process.env['SECRET_KEY']).
+func secretEnvCheck(w *window) bool {
+	a := bytes.TrimLeft(w.after(), "'\"`")
+	i := 0
+	for i < len(a) && i < 64 && isIdent(a[i]) {
+		i++
+	}
+	return secretName(a[:i])
+}
+
+// secretName reports whether an environment variable's name says it
+// holds a secret.
+func secretName(name []byte) bool {
+	u := bytes.ToUpper(name)
+	if bytes.HasPrefix(u, []byte("NPM_PACKAGE_")) || bytes.HasPrefix(u, []byte("NPM_LIFECYCLE_")) {
+		return false
+	}
+	for _, w := range []string{"TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "PRIVATE_KEY", "CREDENTIAL", "_AUTH"} {
+		if bytes.Contains(u, []byte(w)) {
+			return true
+		}
+	}
+	return false
 }
 
 func decodeArgCheck(w *window) bool {
@@ -803,6 +858,25 @@ const (
 	commentBatch
 )
 
+// buildInfraPath reports files that run on a build or CI machine, never on
+// a consumer's install: Dockerfiles, CI workflows, Makefiles, dev
+// containers.
+func buildInfraPath(p string) bool {
+	base := strings.ToLower(p[strings.LastIndexByte(p, '/')+1:])
+	switch {
+	case strings.HasPrefix(base, "dockerfile"), strings.HasSuffix(base, ".dockerfile"), strings.HasPrefix(base, "docker-compose"),
+		base == "makefile", base == "gnumakefile", strings.HasSuffix(base, ".mk"), base == "jenkinsfile",
+		base == ".gitlab-ci.yml", base == ".travis.yml", base == "azure-pipelines.yml", base == "vagrantfile":
+		return true
+	}
+	for _, d := range []string{".github/", ".circleci/", ".devcontainer/", ".gitlab/", ".buildkite/"} {
+		if strings.HasPrefix(p, d) || strings.Contains(p, "/"+d) {
+			return true
+		}
+	}
+	return false
+}
+
 // classify sorts a path into documentation, script or code.
 func classify(path string, data []byte) (fileClass, commentStyle) {
 	base := path[strings.LastIndexByte(path, '/')+1:]
@@ -946,8 +1020,10 @@ type contentScanner struct {
 	marks   []lineMark
 	gaps    [][2]int // text[g[0]:g[1]] lies between two runs: skipped
 
-	scriptRE *regexp.Regexp
-	hostPort *regexp.Regexp
+	scriptRE   *regexp.Regexp
+	hostPort   *regexp.Regexp
+	downloadRE *regexp.Regexp
+	buildInfra bool // the file is build infrastructure (Dockerfile, CI workflow, Makefile)
 }
 
 // readMode is how a file's added text was read.
@@ -1012,6 +1088,7 @@ func (s *contentScanner) scanFile(fd *diff.FileDiff) {
 	newData := s.c.newFile(fd.Path)
 	s.path = fd.Path
 	s.class, s.comment = classify(fd.Path, newData)
+	s.buildInfra = buildInfraPath(fd.Path)
 	s.entries = s.entries[:0]
 	clear(s.index)
 	s.hosts = s.hosts[:0]
@@ -1220,6 +1297,73 @@ func (s *contentScanner) scanText() {
 	s.set.scan(s.text, s.onLiteral)
 	s.scanURLs()
 	s.scanIPs()
+	s.scanDownloadExec()
+}
+
+// downloadExecRE finds a download piped or chained into an interpreter,
+// in any language's strings or in scripts: curl|sh, wget -O- | bash,
+// wget x && chmod +x x, iwr|iex, certutil -urlcache, bitsadmin /transfer,
+// powershell -enc. The text is only scanned when one of downloadWords is
+// in it, so most files never run it.
+const downloadExecRE = `(?i)(?:\b(curl|wget)\b[^\n|;&]{0,300}\|\s*(?:sudo\s+)?(?:ba|z|da|k)?sh\b` +
+	`|\b(curl|wget)\b[^\n]{0,300}(?:&&|;)\s*(?:chmod\s+(?:\+|[0-7]{3})|(?:ba|z)?sh\s+\S|\./\w|node\s+\S|python3?\s+\S)` +
+	`|\b(iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring|downloadfile)\b[^\n]{0,300}\b(?:iex|invoke-expression|start-process)\b` +
+	`|\b(iex|invoke-expression)\b[^\n]{0,200}\b(?:downloadstring|iwr|invoke-webrequest|irm|net\.webclient)\b` +
+	`|\b(certutil)(?:\.exe)?\b[^\n]{0,100}-urlcache` +
+	`|\b(bitsadmin)(?:\.exe)?\b[^\n]{0,100}/transfer` +
+	`|\b(powershell|pwsh)(?:\.exe)?\b[^\n]{0,100}\s-(?:e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{8})`
+
+// downloadWords are words downloadExecRE cannot match without, in the
+// cases seen in the wild: a text with none of them is not scanned.
+func downloadWords() []string {
+	return []string{"curl", "wget", "iwr", "irm", "nvoke-", "ownload", "certutil", "bitsadmin", "powershell", "pwsh",
+		"CURL", "WGET", "IWR", "IEX", "iex", "Certutil", "CertUtil", "Bitsadmin", "PowerShell", "Powershell", "PWSH"}
+}
+
+// scanDownloadExec records download-and-execute commands in s.text.
+func (s *contentScanner) scanDownloadExec() {
+	if s.class == classDoc {
+		return
+	}
+	found := false
+	for _, w := range downloadWords() {
+		if bytes.Contains(s.text, []byte(w)) {
+			found = true
+			break
+		}
+	}
+	if !found {
+		return
+	}
+	if s.downloadRE == nil {
+		s.downloadRE = regexp.MustCompile(downloadExecRE)
+	}
+	for _, m := range s.downloadRE.FindAllSubmatchIndex(s.text, 32) {
+		if len(s.gaps) > 0 && s.inGap(m[0]) {
+			continue
+		}
+		w := s.windowAt(m[0], m[1]-m[0])
+		if inComment(&w, s.comment) {
+			continue
+		}
+		// The key is the command word as written, so that the transition
+		// counts of a modified file can count it on both sides.
+		key := ""
+		for g := 2; g+1 < len(m); g += 2 {
+			if m[g] >= 0 {
+				key = string(s.text[m[g]:m[g+1]])
+				break
+			}
+		}
+		k := kDownloadExec
+		if s.buildInfra {
+			// A Dockerfile RUN or a workflow step runs on a build machine,
+			// never on a consumer's install: the installers of nodesource,
+			// rustup or uv are documented this way.
+			k = kShellDownload
+		}
+		s.record(k, key, s.lineNo(m[0]), &w)
+	}
 }
 
 // lineNo returns the number of the line holding text[off].
@@ -1808,7 +1952,7 @@ func (s *contentScanner) qualified(newData []byte) []found {
 			if s.textLib {
 				continue
 			}
-		case kEval, kFunction, kVM, kCompile, kDynRequire:
+		case kEval, kFunction, kVM, kCompile, kDynRequire, kWasm:
 			// A lone eval is a template engine; one near a network read,
 			// a decode or a decryption is the eslint-scope pattern.
 			if !near(e.lines, pairLines, 30) {

