@@ -1866,15 +1866,31 @@ type found struct {
 func (s *contentScanner) report(fd *diff.FileDiff, oldData, newData []byte) {
 	modified := fd.Status == diff.Modified
 	cands := s.qualified(newData)
-	if modified && len(cands) > 0 {
+	// Capability helpers (a network read, a decode, a file write, key
+	// material) are never reported alone but corroborate each other.
+	var helpers []*entry
+	for i := range s.entries {
+		if e := &s.entries[i]; kindID(e.kind) == "" && e.kind != kHostKey {
+			if _, ok := capOfKind(e.kind); ok {
+				helpers = append(helpers, e)
+			}
+		}
+	}
+	if modified && len(cands)+len(helpers) > 0 {
 		var keys []string
 		for _, f := range cands {
 			if !slices.Contains(keys, f.e.key) {
 				keys = append(keys, f.e.key)
 			}
 		}
+		for _, e := range helpers {
+			if !slices.Contains(keys, e.key) {
+				keys = append(keys, e.key)
+			}
+		}
 		more := s.grown(fd, keys, oldData, newData)
 		cands = slices.DeleteFunc(cands, func(f found) bool { return !more[slices.Index(keys, f.e.key)] })
+		helpers = slices.DeleteFunc(helpers, func(e *entry) bool { return !more[slices.Index(keys, e.key)] })
 	}
 	var hosts []*endpoint
 	for i := range s.hosts {
@@ -1898,6 +1914,54 @@ func (s *contentScanner) report(fd *diff.FileDiff, oldData, newData []byte) {
 	}
 	s.emit(cands)
 	s.reportHosts(modified, hosts)
+	if s.class != classDoc {
+		s.noteCaps(cands, helpers, hosts)
+	}
+}
+
+// noteCaps records what the file's new code can do, for corroboration.
+func (s *contentScanner) noteCaps(cands []found, helpers []*entry, hosts []*endpoint) {
+	var f *fileCaps
+	note := func(k capability, line int, why string) {
+		if f == nil {
+			f = s.c.noteCaps(s.path)
+		}
+		f.add(k, line, why)
+	}
+	for _, c := range cands {
+		if k, ok := capOfKind(c.e.kind); ok {
+			note(k, c.e.line, kindLabel(c.e.kind))
+		}
+	}
+	for _, e := range helpers {
+		if k, ok := capOfKind(e.kind); ok {
+			note(k, e.line, helperLabel(e))
+		}
+	}
+	for _, h := range hosts {
+		if h.inCode && (h.ip || h.shady != "") {
+			note(capNetwork, h.line, h.host)
+		}
+	}
+}
+
+// helperLabel names what a capability helper found.
+func helperLabel(e *entry) string {
+	switch e.kind {
+	case kNetRead:
+		return strings.TrimSuffix(e.key, "(")
+	case kDecode:
+		return "decodes " + strings.TrimSuffix(e.key, "(")
+	case kDecrypt:
+		return "decrypts"
+	case kFsWrite:
+		return strings.TrimSuffix(e.key, "(")
+	case kKeyMaterial:
+		return "reads " + e.key
+	case kSecretEnv:
+		return "reads a secret from the environment"
+	}
+	return e.key
 }
 
 // qualified returns the entries that count on their own: not helpers, and

@@ -158,12 +158,24 @@ type Input struct {
 
 // Analyze runs every detector and returns the signals, most serious first
 // (then by path and line). It never returns nil.
-func Analyze(in Input) []Signal {
+func Analyze(in Input) []Signal { return Assess(in).Signals }
+
+// Report is what Assess finds: the signals and the release's risk.
+type Report struct {
+	Signals []Signal
+	Risk    Risk
+}
+
+// Assess runs every detector, corroborates capabilities that combine in a
+// file, and rolls the signals up into the release's risk.
+func Assess(in Input) Report {
 	c := newContext(in)
 	manifestSignals(c)
 	contentSignals(c)
 	structureSignals(c)
-	return c.finish()
+	corroborate(c)
+	sigs := c.finish()
+	return Report{Signals: sigs, Risk: rollUp(sigs, c.reasons)}
 }
 
 // context is the shared state of one analysis: parsed manifests, the
@@ -174,6 +186,8 @@ type context struct {
 	newManifest map[string]any
 	installTime map[string]string // package path -> the lifecycle script or mechanism that runs it
 	signals     []Signal
+	caps        map[string]*fileCaps // package path -> what its new code can do
+	reasons     []string             // risk reasons found by corroboration
 }
 
 func newContext(in Input) *context {
