@@ -42,6 +42,25 @@ JOBS=6 VERBOSE=0 JSON_OUT="" STRICT=0 DO_CORPUS=1 DO_BENIGN=1
 usage() { sed -n '2,31p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "signals-eval: $*" >&2; exit 2; }
 
+# name@ver -> cache file: "@types/node@26.6.7" -> "@types__node@26.6.7.tgz".
+# `npm pack` of a registry spec only downloads (and --ignore-scripts regardless).
+fetch_one() {
+  local spec="$1" cache="$2" npm="$3" key dest tmp tgz
+  key="${spec//\//__}"
+  dest="$cache/$key.tgz"
+  [ -s "$dest" ] && return 0
+  tmp="$(mktemp -d "$cache/.fetch.XXXXXX")"
+  if (cd "$tmp" && "$npm" pack "$spec" --pack-destination "$tmp" --ignore-scripts --silent >/dev/null 2>"$tmp/err"); then
+    tgz="$(find "$tmp" -maxdepth 1 -name '*.tgz' | head -n 1)"
+    if [ -n "$tgz" ]; then mv "$tgz" "$dest"; rm -rf "$tmp"; return 0; fi
+  fi
+  echo "signals-eval: npm pack $spec failed: $(tr '\n' ' ' <"$tmp/err" 2>/dev/null)" >&2
+  rm -rf "$tmp"
+  return 1
+}
+# internal: xargs calls the script back for each tarball to fetch
+if [ "${1:-}" = --fetch-one ]; then shift; fetch_one "$@"; exit; fi
+
 while [ $# -gt 0 ]; do
   case "$1" in
     --stagegate) [ $# -ge 2 ] || die "--stagegate needs a path"; SG="$2"; shift 2 ;;
@@ -101,22 +120,6 @@ if [ "$DO_BENIGN" = 1 ]; then
   [ -f "$PAIRS" ] || die "pair list $PAIRS not found"
   mkdir -p "$CACHE"
 
-  # name@ver -> cache file: "@types/node@26.6.7" -> "@types__node@26.6.7.tgz"
-  fetch_one() {
-    local spec="$1" cache="$2" npm="$3" key dest tmp tgz
-    key="${spec//\//__}"
-    dest="$cache/$key.tgz"
-    [ -s "$dest" ] && return 0
-    tmp="$(mktemp -d "$cache/.fetch.XXXXXX")"
-    if (cd "$tmp" && "$npm" pack "$spec" --pack-destination "$tmp" --ignore-scripts --silent >/dev/null 2>"$tmp/err"); then
-      tgz="$(find "$tmp" -maxdepth 1 -name '*.tgz' | head -n 1)"
-      if [ -n "$tgz" ]; then mv "$tgz" "$dest"; rm -rf "$tmp"; return 0; fi
-    fi
-    echo "signals-eval: npm pack $spec failed: $(tr '\n' ' ' <"$tmp/err" 2>/dev/null)" >&2
-    rm -rf "$tmp"
-    return 1
-  }
-  export -f fetch_one
 
   specs="$(awk '/^[[:space:]]*(#|$)/ || /^\[/ { next } NF >= 3 { print $1 "@" $2; print $1 "@" $3 }' "$PAIRS" | sort -u)"
   missing=""
@@ -124,7 +127,7 @@ if [ "$DO_BENIGN" = 1 ]; then
   if [ -n "$missing" ]; then
     echo "fetching $(printf '%s' "$missing" | grep -c .) tarballs into bench/.cache/benign/ ..." >&2
     t0=$SECONDS
-    if ! printf '%s' "$missing" | xargs -r -P "$JOBS" -I{} bash -c 'fetch_one "$1" "$2" "$3"' _ {} "$CACHE" "$NPM"; then
+    if ! printf '%s' "$missing" | xargs -r -P "$JOBS" -I{} bash "$ROOT/bench/signals-eval.sh" --fetch-one {} "$CACHE" "$NPM"; then
       echo "signals-eval: some tarballs could not be fetched (pairs using them are reported as ERROR)" >&2
     fi
     echo "fetched in $((SECONDS - t0))s" >&2
@@ -221,10 +224,13 @@ for sec in sections:
         loc = s.get("path") or "-"
         if s.get("line"):
             loc += f":{s['line']}"
-        print(f"  {r['pair']:<{w}}  {s['severity']:<6} {s.get('id', '?')}  {loc}")
-        print(f"  {'':<{w}}         {clip(s.get('title'))}")
+        print(f"  {r['pair']:<{w}}  {s['severity']:<6} {s.get('id', '?'):<18} {loc}  {clip(s.get('title'))}")
     if not hm:
         print("  (none)")
+    else:
+        tally = collections.Counter((s["severity"], s.get("id", "?")) for _, s in hm)
+        print("  by id: " + ", ".join(f"{i} {sev} x{n}" for (sev, i), n in
+                                      sorted(tally.items(), key=lambda kv: (kv[0][0] != "high", -kv[1]))))
     print()
     H, M = sum(r["high"] for r in rs), sum(r["medium"] for r in rs)
     err = sum(1 for r in rs if r["error"])
