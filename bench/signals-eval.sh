@@ -93,6 +93,7 @@ FAILED=0 MISSED=0
 
 # ---- 1. corpus ---------------------------------------------------------------
 if [ "$DO_CORPUS" = 1 ]; then
+  [ -d "$DRYDOCK" ] && DRYDOCK="$(cd "$DRYDOCK" && pwd)"
   echo "== corpus: $DRYDOCK"
   if [ -f "$DRYDOCK/run.sh" ]; then
     out="$(mktemp)"
