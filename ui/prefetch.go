@@ -35,6 +35,7 @@ type summary struct {
 	verified              bool
 	high, medium          int
 	shasum                string // of the tarball that was reviewed
+	risk                  string // the review's risk level
 }
 
 // reviewEntry is the dashboard's knowledge of one item's review.
@@ -99,6 +100,7 @@ func summarize(r *review.Review) summary {
 		removed:  r.Summary.LinesRemoved,
 		verified: r.Staged.Verified,
 		shasum:   reviewedSHA1(r),
+		risk:     string(r.Risk.Level),
 	}
 	for _, sg := range r.Signals {
 		switch sg.Severity {

@@ -388,10 +388,12 @@ func (m *Model) reviewCell(k string, w int) string {
 	} else {
 		parts = append(parts, st.bad.r("✗ UNVERIFIED"))
 	}
-	if s.high > 0 {
-		parts = append(parts, st.sevHigh.r(fmt.Sprintf("!%d high", s.high)))
-	} else if s.medium > 0 {
-		parts = append(parts, st.sevMed.r(fmt.Sprintf("!%d med", s.medium)))
+	// The release's risk, with how many signals reached it.
+	switch {
+	case s.risk == "high" || s.high > 0:
+		parts = append(parts, st.sevHigh.r(fmt.Sprintf("!high risk %d", max(s.high, 1))))
+	case s.risk == "medium" || s.medium > 0:
+		parts = append(parts, st.sevMed.r(fmt.Sprintf("!med risk %d", max(s.medium, 1))))
 	}
 	parts = append(parts, plural(s.files, "file", "files"),
 		st.add.r(fmt.Sprintf("+%d", s.added))+" "+st.del.r(fmt.Sprintf("-%d", s.removed)))

@@ -449,11 +449,11 @@ func (rv *reviewView) header(m *Model, w int) []string {
 	}
 	switch {
 	case hi > 0 && med > 0:
-		l2 += st.faint.r(" · ") + st.sevHigh.r(fmt.Sprintf("!%d high", hi)) + " " + st.sevMed.r(fmt.Sprintf("%d medium", med))
+		l2 += st.faint.r(" · ") + st.sevHigh.r(fmt.Sprintf("HIGH risk: %d high", hi)) + " " + st.sevMed.r(fmt.Sprintf("%d medium", med))
 	case hi > 0:
-		l2 += st.faint.r(" · ") + st.sevHigh.r(fmt.Sprintf("!%d high", hi))
+		l2 += st.faint.r(" · ") + st.sevHigh.r(fmt.Sprintf("HIGH risk: %d high", hi))
 	case med > 0:
-		l2 += st.faint.r(" · ") + st.sevMed.r(fmt.Sprintf("!%d medium", med))
+		l2 += st.faint.r(" · ") + st.sevMed.r(fmt.Sprintf("medium risk: %d medium", med))
 	}
 	l2 += st.faint.r(" · sha1 ") + safeText(sha)
 	return []string{cut(l1, w), cut(l2, w)}
@@ -610,6 +610,19 @@ func (rv *reviewView) overview(m *Model) []string {
 		out = append(out, st.warn.r("  not computed: this version of stagegate does not flag risks yet; read the manifest changes and the diff"))
 	case len(r.Signals) == 0:
 		out = append(out, st.faint.r("  none of the known attack patterns; still read the diff"))
+	}
+	if len(r.Risk.Reasons) > 0 {
+		sev := st.sevLow
+		switch r.Risk.Level {
+		case "high":
+			sev = st.sevHigh
+		case "medium":
+			sev = st.sevMed
+		}
+		out = append(out, "  "+sev.r("Risk "+strings.ToUpper(safeText(string(r.Risk.Level)))))
+		for _, why := range r.Risk.Reasons {
+			out = append(out, "    · "+safeText(why))
+		}
 	}
 	for _, sg := range r.Signals {
 		sev := st.sevLow

@@ -32,7 +32,7 @@ func openRich(t *testing.T, w, hgt int) *harness {
 func TestReviewOverviewFirst(t *testing.T) {
 	h := openRich(t, 120, 40)
 	h.mustSee("@acme/router 1.5.2 (latest) vs 1.0.0", "base: dist-tag latest", "staged by github-actions (oidc) 2h ago",
-		"✓ verified · !2 high 1 medium · sha1 1111111111111111111111111111111111111111", "Files 6 · viewed 0/6",
+		"✓ verified · HIGH risk: 2 high 1 medium · sha1 1111111111111111111111111111111", "Files 6 · viewed 0/6",
 		"Manifest changes", "scripts.postinstall", "HIGH   install-script")
 	s := h.screen()
 	// Riskiest manifest fields first: scripts, dependencies, then the rest.

@@ -216,9 +216,12 @@ func TestFailOn(t *testing.T) {
 		pkg, old, new, failOn string
 		wantCode              int
 	}{
-		// termhue 1.0.1: one injected obfuscated line, medium signals only.
+		// termhue 1.0.1: one injected obfuscated line hooking wallets:
+		// obfuscation around a capability is high risk.
 		{"termhue", "1.0.0", "1.0.1", "medium", 3},
-		{"termhue", "1.0.0", "1.0.1", "high", 0},
+		{"termhue", "1.0.0", "1.0.1", "high", 3},
+		// mdtoc 0.5.0: a benign minor with a new dependency, medium.
+		{"mdtoc", "0.4.0", "0.5.0", "high", 0},
 		// scopewalk 2.1.2: an install hook running a credential stealer.
 		{"scopewalk", "2.1.1", "2.1.2", "high", 3},
 		// slugkit 1.2.1: a benign bug fix.

@@ -130,10 +130,14 @@ func (f *reviewFlags) output(g *globals, r *review.Review) error {
 	}
 	if f.failOn != "" {
 		threshold, _ := signals.ParseSeverity(f.failOn)
-		for _, s := range r.Signals {
-			if s.Severity.AtLeast(threshold) {
-				return &exitError{code: 3, err: fmt.Errorf("signal %s (%s) at or above --fail-on %s", s.ID, s.Severity, f.failOn)}
+		// The risk is never lower than the most serious signal, and
+		// corroboration can raise it: it is what the gate compares.
+		if r.Risk.AtLeast(threshold) {
+			why := ""
+			if len(r.Risk.Reasons) > 0 {
+				why = ": " + safeLine(r.Risk.Reasons[0], 200)
 			}
+			return &exitError{code: 3, err: fmt.Errorf("risk %s at or above --fail-on %s%s", r.Risk.Level, f.failOn, why)}
 		}
 	}
 	return nil

@@ -133,6 +133,17 @@ func signalList(b *strings.Builder, r *review.Review, s Style) {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[sev], sev))
 		}
 	}
+	risk := strings.ToUpper(string(r.Risk.Level))
+	switch r.Risk.Level {
+	case "high":
+		risk = s.paint(sgrRed+sgrBold, risk)
+	case "medium":
+		risk = s.paint(sgrYellow, risk)
+	}
+	fmt.Fprintf(b, "\n%s %s\n", s.paint(sgrBold, "risk"), risk)
+	for _, why := range r.Risk.Reasons {
+		fmt.Fprintf(b, "  · %s\n", s.safe(why, 240))
+	}
 	fmt.Fprintf(b, "\n%s  %s\n", s.paint(sgrBold, fmt.Sprintf("signals (%d)", len(r.Signals))), strings.Join(parts, ", "))
 	for _, sg := range r.Signals {
 		sev := fmt.Sprintf("%-6s", strings.ToUpper(string(sg.Severity)))

@@ -365,7 +365,8 @@ func Build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Pa
 // the publisher-changed signal compares the stager with.
 func build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Package, res *diff.Result, recent []signals.Publisher) *Review {
 	r := &Review{Schema: Schema, Package: pkgName, Staged: staged, Base: base, Diff: res,
-		Manifest: []diff.ManifestChange{}, Files: []File{}, Signals: []Signal{}}
+		Manifest: []diff.ManifestChange{}, Files: []File{}, Signals: []Signal{},
+		Risk: signals.Risk{Level: signals.RiskNone, Reasons: []string{}}}
 	if newPkg != nil {
 		r.Issues = newPkg.Issues
 	}
@@ -400,12 +401,13 @@ func build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Pa
 	}
 	sort.SliceStable(r.Files, func(i, j int) bool { return r.Files[i].Path < r.Files[j].Path })
 	if newPkg != nil {
-		r.Signals = signals.Analyze(signals.Input{
+		rep := signals.Assess(signals.Input{
 			Old: oldPkg, New: newPkg, Diff: res,
 			StagedVerified: staged.Verified, BaseVerified: base == nil || base.Verified,
 			Actor:  signals.Publisher{Version: staged.Version, Name: staged.Actor, Type: staged.ActorType},
 			Recent: recent,
 		})
+		r.Signals, r.Risk = rep.Signals, rep.Risk
 		r.SignalsChecked = true
 	}
 	return r

@@ -22,6 +22,9 @@ type Review struct {
 	Manifest []diff.ManifestChange `json:"manifest"`
 	Files    []File                `json:"files"`
 	Signals  []Signal              `json:"signals"`
+	// Risk rolls the signals up for the release as a whole: what the
+	// queue shows and what --fail-on compares.
+	Risk signals.Risk `json:"risk"`
 
 	// Diff holds the full comparison (hunks) for human output and the UI.
 	Diff *diff.Result `json:"-"`
