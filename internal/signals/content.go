@@ -982,6 +982,7 @@ type endpoint struct {
 	shady  string // why the host is a known exfiltration or paste host
 	inCode bool   // seen at least once outside documentation and comments
 	bare   bool   // seen at least once outside a URL
+	called bool   // a URL that is the first argument of a call: post('https://…')
 }
 
 // contentScanner runs the content rules over the files of one analysis.
@@ -1023,7 +1024,8 @@ type contentScanner struct {
 	scriptRE   *regexp.Regexp
 	hostPort   *regexp.Regexp
 	downloadRE *regexp.Regexp
-	buildInfra bool // the file is build infrastructure (Dockerfile, CI workflow, Makefile)
+	buildInfra bool            // the file is build infrastructure (Dockerfile, CI workflow, Makefile)
+	reported   map[string]bool // hosts already reported in an earlier file
 }
 
 // readMode is how a file's added text was read.
@@ -1055,7 +1057,7 @@ const (
 
 func newContentScanner(c *context) *contentScanner {
 	s := &contentScanner{c: c, pats: contentPatterns(), first: c.in.Old == nil,
-		index: map[entryKey]int{}, hostIdx: map[string]int{}}
+		index: map[entryKey]int{}, hostIdx: map[string]int{}, reported: map[string]bool{}}
 	lits := make([]string, len(s.pats))
 	for i, p := range s.pats {
 		lits[i] = p.lit
@@ -1683,6 +1685,7 @@ func (s *contentScanner) addHost(w *window, no int, host, port string, path []by
 			e.port = port
 		}
 		e.bare = e.bare || !viaURL
+		e.called = e.called || viaURL && urlIsCallArg(w)
 		return
 	}
 	if len(s.hosts) >= maxHosts {
@@ -1691,7 +1694,25 @@ func (s *contentScanner) addHost(w *window, no int, host, port string, path []by
 	_, ip := parseIPv4([]byte(host))
 	s.hostIdx[host] = len(s.hosts)
 	s.hosts = append(s.hosts, endpoint{host: host, port: port, line: no, snip: snippet(w), ip: ip,
-		shady: shadyHost(host, path), inCode: !doc, bare: !viaURL})
+		shady: shadyHost(host, path), inCode: !doc, bare: !viaURL, called: viaURL && urlIsCallArg(w)})
+}
+
+// urlIsCallArg reports whether the URL at w.at opens a string that is the
+// first argument of a call: fetch('https://…'), post("http://…").
+func urlIsCallArg(w *window) bool {
+	b := bytes.TrimRight(w.before(), " \t")
+	if len(b) < 2 || (b[len(b)-1] != '\'' && b[len(b)-1] != '"' && b[len(b)-1] != '`') {
+		return false
+	}
+	b = bytes.TrimRight(b[:len(b)-1], " \t")
+	if len(b) < 2 || b[len(b)-1] != '(' {
+		return false
+	}
+	switch string(lastIdent(bytes.TrimRight(b[:len(b)-1], " \t"))) {
+	case "", "log", "warn", "error", "info", "debug", "trace", "Error", "TypeError", "deprecate", "require":
+		return false // a message, not a request
+	}
+	return true
 }
 
 // ignoredHost: documentation and schema hosts, loopback and unspecified
@@ -1895,6 +1916,9 @@ func (s *contentScanner) report(fd *diff.FileDiff, oldData, newData []byte) {
 	var hosts []*endpoint
 	for i := range s.hosts {
 		h := &s.hosts[i]
+		if s.reported[h.host] {
+			continue // one finding per host per release: bundles repeat their messages
+		}
 		// Documentation and comments, and a first release, only count
 		// for the hosts that are notable in themselves.
 		if h.ip || h.shady != "" || h.inCode && !s.first {
@@ -2172,6 +2196,9 @@ func (s *contentScanner) reportHosts(modified bool, list []*endpoint) {
 		}
 		return r
 	}
+	for _, h := range list {
+		s.reported[h.host] = true
+	}
 	best := list[0]
 	for _, h := range list[1:] {
 		if rank(h) < rank(best) || rank(h) == rank(best) && h.line < best.line {
@@ -2211,9 +2238,26 @@ func (s *contentScanner) reportHosts(modified bool, list []*endpoint) {
 		s.c.addSeverity(NewEndpoint, Low, s.path, best.line, title, detail+" In documentation or a comment.")
 	case best.shady != "" || best.ip:
 		s.c.addSeverity(NewEndpoint, High, s.path, best.line, title, detail)
-	default:
+	case best.bare || best.port != "" && best.port != "80" && best.port != "443" || best.called || s.netReadNear(best.line):
 		s.c.add(NewEndpoint, s.path, best.line, title, detail)
+	default:
+		// A URL in a message, a help text or a docs link: a new host, but
+		// nothing here sends to it.
+		s.c.addSeverity(NewEndpoint, Low, s.path, best.line, title, detail+" No network call next to it.")
 	}
+}
+
+// netReadNear reports whether a network call sits within a few lines of
+// line in the current file.
+func (s *contentScanner) netReadNear(line int) bool {
+	for i := range s.entries {
+		if e := &s.entries[i]; e.kind == kNetRead || e.kind == kWasm || e.kind == kDownloadExec {
+			if near(e.lines, []int{line}, 3) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // near reports whether some line of a is within d lines of some line of b.

@@ -1511,6 +1511,19 @@ func stPayloadName(base string) bool {
 	return false
 }
 
+// unreferencedBytes is the size from which an unreached new file is
+// medium on its own.
+const unreferencedBytes = 64 << 10
+
+// stDistinctPayloadName: names only the payloads used, unlike build.js.
+func stDistinctPayloadName(base string) bool {
+	switch base {
+	case "setup_bun.js", "bun_environment.js", "router_init.js", "tanstack_runner.js":
+		return true
+	}
+	return false
+}
+
 func (s *stScan) unreferenced() {
 	if s.first {
 		return // every file of a first release is new
@@ -1523,12 +1536,20 @@ func (s *stScan) unreferenced() {
 		}
 		if base := path.Base(fd.Path); stPayloadName(base) {
 			detail := fmt.Sprintf("%s is a file name that payloads of real npm attacks used (Shai-Hulud, TanStack, nx, ua-parser-js, eslint-scope).", base)
+			// Generic names (build.js, setup.mjs) are also every build
+			// tool's: they are medium when the file runs at install time, is
+			// large, or bears a name only a payload used.
+			sev := Low
 			if why, ok := s.c.installTime[fd.Path]; ok {
 				detail += " It runs at install time (" + why + ")."
+				sev = Medium
 			} else {
 				detail += " Check what runs it."
 			}
-			s.c.add(UnreferencedFile, fd.Path, 0, "known payload file name: "+base, detail)
+			if stDistinctPayloadName(base) || fd.NewSize >= unreferencedBytes {
+				sev = Medium
+			}
+			s.c.addSeverity(UnreferencedFile, sev, fd.Path, 0, "known payload file name: "+base, detail)
 			continue
 		}
 		if stCandidate(fd.Path, s.c.newFile(fd.Path)) {
@@ -1547,7 +1568,13 @@ func (s *stScan) unreferenced() {
 	}
 	left = r.lenient(s.c.in.New, left)
 	for _, p := range left {
-		s.c.add(UnreferencedFile, p, 0, "new file that nothing references",
+		// A small unreached script is a build helper or a preset far more
+		// often than a payload; a large one is TanStack's router_init.js.
+		sev := Low
+		if f := s.c.in.New.Lookup(p); f != nil && len(f.Data) >= unreferencedBytes {
+			sev = Medium
+		}
+		s.c.addSeverity(UnreferencedFile, sev, p, 0, "new file that nothing references",
 			"No entry point (main, module, browser, exports, bin, types), script or import in the package reaches this new file; something outside the tarball (a git dependency's script, a loader) would have to run it.")
 	}
 }

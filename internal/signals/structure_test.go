@@ -278,7 +278,9 @@ func TestUnreferencedFile(t *testing.T) {
 	}
 	code := stMarker + "module.exports = 2;\n"
 	runStCases(t, UnreferencedFile, []stCase{
-		{name: "new file nothing reaches", old: base, new: with(map[string]string{"lib/x.js": code}), path: "lib/x.js", want: []string{"nothing references"}},
+		{name: "new file nothing reaches", old: base, new: with(map[string]string{"lib/x.js": code}), path: "lib/x.js", sev: Low, want: []string{"nothing references"}},
+		{name: "large new file nothing reaches", old: base, new: with(map[string]string{"lib/x.js": code + strings.Repeat("// pad\n", 10000)}),
+			path: "lib/x.js", want: []string{"nothing references"}},
 		{name: "required", old: base, new: with(map[string]string{"lib/x.js": code, "index.js": "module.exports = require('./lib/x');\n"}), path: "-"},
 		{name: "required with extension from a folder", old: base,
 			new: with(map[string]string{"lib/a/x.cjs": code, "lib/b/y.js": "require(\"../a/x.cjs\")", "index.js": "require('./lib/b/y')"}), path: "-"},
@@ -298,8 +300,9 @@ func TestUnreferencedFile(t *testing.T) {
 		{name: "known payload name even when referenced", old: base,
 			new:  with(map[string]string{"package.json": man(`,"scripts":{"preinstall":"node setup_bun.js"}`), "setup_bun.js": code}),
 			path: "setup_bun.js", want: []string{"known payload file name: setup_bun.js"}},
-		{name: "known payload name in a folder", old: base, new: with(map[string]string{"lib/build.js": code}), path: "lib/build.js", want: []string{"known payload"}},
-		{name: "shell script", old: base, new: with(map[string]string{"scripts/run.sh": "#!/bin/sh\nexit 1\n"}), path: "scripts/run.sh"},
+		{name: "known payload name in a folder", old: base, new: with(map[string]string{"lib/build.js": code}), path: "lib/build.js", sev: Low, want: []string{"known payload"}},
+		{name: "distinct payload name", old: base, new: with(map[string]string{"router_init.js": code}), path: "router_init.js", want: []string{"known payload"}},
+		{name: "shell script", old: base, new: with(map[string]string{"scripts/run.sh": "#!/bin/sh\nexit 1\n"}), path: "scripts/run.sh", sev: Low},
 		{name: "tests, docs, types, data: quiet", old: base, new: with(map[string]string{"test/a.test.js": code, "docs/x.js": code,
 			"index.d.ts": "export {}", "data.json": "{}", "README.md": "#", "lib/a.spec.ts": code, "a.js.map": "{}"}), path: "-"},
 		{name: "first release: quiet", new: map[string]string{"package.json": man(""), "index.js": "1", "lib/x.js": code, "bundle.js": code}, path: "-"},
