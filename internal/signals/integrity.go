@@ -578,13 +578,14 @@ func outsideAllowlist(p *tarball.Package, m map[string]any) (map[string]bool, bo
 	return out, true
 }
 
-// alwaysPacked reports root files some npm versions pack whatever "files"
-// says (changelogs and notices in npm 6 and earlier).
+// alwaysPacked reports files some npm versions pack whatever "files" says:
+// package.json, readmes, licences, changelogs and notices, at any depth
+// in npm 6 and earlier.
 func alwaysPacked(p string) bool {
-	if strings.Contains(p, "/") {
-		return false
+	l := strings.ToLower(path.Base(p))
+	if l == "package.json" {
+		return true
 	}
-	l := strings.ToLower(p)
 	for _, n := range []string{"changelog", "changes", "history", "notice", "readme", "license", "licence", "copying"} {
 		if l == n || strings.HasPrefix(l, n+".") || strings.HasPrefix(l, n+"-") {
 			return true
