@@ -527,8 +527,16 @@ func tarballAnomalies(c *context) {
 // not counted: packing without the allowlist drops them as well. ok is
 // false when m has no files array or packing fails.
 func outsideAllowlist(p *tarball.Package, m map[string]any) (map[string]bool, bool) {
-	if _, ok := m["files"].([]any); !ok || p == nil {
+	files, ok := m["files"].([]any)
+	if !ok || p == nil {
 		return nil, false
+	}
+	for _, f := range files {
+		if s, _ := f.(string); extglob(s) {
+			// pack's matcher has no extglobs (rxjs: "dist/cjs/**/!(*.tsbuildinfo)"):
+			// rather no finding than a false one.
+			return nil, false
+		}
 	}
 	fsys := fstest.MapFS{}
 	for _, f := range p.Files {
@@ -576,6 +584,17 @@ func outsideAllowlist(p *tarball.Package, m map[string]any) (map[string]bool, bo
 		}
 	}
 	return out, true
+}
+
+// extglob reports a pattern with minimatch extglob groups: !(…), ?(…),
+// +(…), *(…), @(…).
+func extglob(s string) bool {
+	for _, g := range []string{"!(", "?(", "+(", "*(", "@("} {
+		if strings.Contains(s, g) {
+			return true
+		}
+	}
+	return false
 }
 
 // alwaysPacked reports files some npm versions pack whatever "files" says:
