@@ -111,8 +111,9 @@ func testPath(p string) bool {
 	return false
 }
 
-// tokenLiterals finds the token literals of data that old does not hold.
-func tokenLiterals(data, old []byte) []secretFinding {
+// tokenLiterals finds the token literals of data that old does not hold;
+// a private key in a test folder is medium (sample keys are common there).
+func tokenLiterals(p string, data, old []byte) []secretFinding {
 	var out []secretFinding
 	for _, r := range tokenRules {
 		hit := false
@@ -152,10 +153,14 @@ func tokenLiterals(data, old []byte) []secretFinding {
 		if kind != "" {
 			what = kind + " private key block"
 		}
+		sev := High
+		if testPath(p) {
+			sev = Medium
+		}
 		if sa {
 			what = "GCP service-account key (private_key)"
 		}
-		out = append(out, secretFinding{line: lineAt(data, m[0]), what: what, sev: High})
+		out = append(out, secretFinding{line: lineAt(data, m[0]), what: what, sev: sev})
 	}
 	return out
 }
@@ -308,7 +313,7 @@ func secretsInTarball(c *context) {
 			found = nil // the base shipped the same credentials: not news
 		}
 		if !fd.Binary {
-			found = append(found, tokenLiterals(data, old)...)
+			found = append(found, tokenLiterals(fd.Path, data, old)...)
 		}
 		if len(found) == 0 {
 			continue
