@@ -41,7 +41,7 @@ func compileRule(line string) (*rule, bool) {
 		line = line[1:]
 	}
 	for _, p := range expandBraces(line) {
-		parts := strings.Split(p, "/")
+		parts := splitSlashes(p)
 		segs := make([]segment, 0, len(parts))
 		for _, part := range parts {
 			segs = append(segs, compileSegment(part))
@@ -50,6 +50,20 @@ func compileRule(line string) (*rule, bool) {
 		r.raw = append(r.raw, parts)
 	}
 	return r, len(r.sets) > 0
+}
+
+// splitSlashes splits a pattern on "/" the way minimatch's globParts do:
+// runs of slashes count as one ("lib//**" is lib, **), keeping the empty
+// first part of "/x" and the empty last part of "x/".
+func splitSlashes(p string) []string {
+	raw := strings.Split(p, "/")
+	parts := raw[:0:0]
+	for i, part := range raw {
+		if part != "" || i == 0 || i == len(raw)-1 {
+			parts = append(parts, part)
+		}
+	}
+	return parts
 }
 
 // isRelative mirrors ignore-walk's isRelativeRule test on globParts: a pattern

@@ -156,6 +156,30 @@ func TestDirExpected(t *testing.T) {
 	}
 }
 
+// TestFSFilesFolderWithSlash: a files entry naming a folder with a trailing
+// slash ("lib/", as express and react write it) packs the folder, as npm does.
+func TestFSFilesFolderWithSlash(t *testing.T) {
+	fsys := fstest.MapFS{
+		"package.json": {Data: []byte(`{"name":"x","version":"1.0.0","files":["lib/","index.js"]}`)},
+		"index.js":     {Data: []byte("1")},
+		"lib/a.js":     {Data: []byte("1")},
+		"lib/sub/b.js": {Data: []byte("1")},
+		"x.js":         {Data: []byte("1")},
+	}
+	files, err := FS(fsys, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range files {
+		got = append(got, f.Path)
+	}
+	want := []string{"index.js", "lib/a.js", "lib/sub/b.js", "package.json"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}
+
 func TestDirBinIsExecutable(t *testing.T) {
 	fsys := fstest.MapFS{
 		"p/package.json": {Data: []byte(`{"name":"x","version":"1.0.0","bin":{"x":"./cli.js"}}`)},
@@ -282,6 +306,11 @@ func TestRuleMatch(t *testing.T) {
 		{"[!a]b", "cb", false, true},
 		{"[!a]b", "ab", false, false},
 		{`\*x`, "*x", false, true},
+		// minimatch collapses runs of slashes: files ["lib/"] becomes the rule lib//**.
+		{"lib//**", "lib/a.js", false, true},
+		{"lib//**", "lib/sub/b.js", false, true},
+		{"a///b", "a/b", false, true},
+		{"a//", "a/", false, true},
 	}
 	for _, tt := range tests {
 		r, ok := compileRule(tt.pattern)

@@ -163,7 +163,8 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 	if err != nil {
 		return nil, err
 	}
-	r := build(item.PackageName, staged, base, oldPkg, newPkg, res, recentPublishers(packument, recentPublisherCount))
+	r := build(item.PackageName, staged, base, oldPkg, newPkg, res, recentPublishers(packument, recentPublisherCount),
+		expected{item.PackageName, item.Version})
 	r.ReviewedSHA1 = newPkg.SHA1
 	opts.report(Progress{Phase: "done"})
 	return r, nil
@@ -342,7 +343,13 @@ func (e *Engine) Compare(ctx context.Context, oldSpec, newSpec string, opts Opti
 	if name == "" {
 		name = oldSide.Name
 	}
-	r := Build(name, staged, base, oldSide.Pkg, newSide.Pkg, res)
+	// A registry side is checked against what the registry says it is; a
+	// file or folder has nothing to check its own package.json against.
+	var want expected
+	if newSide.Origin == "registry" {
+		want = expected{newSide.Name, newSide.Version}
+	}
+	r := build(name, staged, base, oldSide.Pkg, newSide.Pkg, res, nil, want)
 	r.ReviewedSHA1 = newSide.Pkg.SHA1
 	return r, nil
 }
@@ -358,12 +365,17 @@ func splitSpec(spec string) (name, version string, ok bool) {
 
 // Build assembles the review document from a comparison, signals included.
 func Build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Package, res *diff.Result) *Review {
-	return build(pkgName, staged, base, oldPkg, newPkg, res, nil)
+	return build(pkgName, staged, base, oldPkg, newPkg, res, nil, expected{})
 }
+
+// expected is what the stage record or the registry says the staged
+// tarball is; its package.json must agree (manifest-invalid). Empty when
+// unknown.
+type expected struct{ name, version string }
 
 // build is Build with the publishers of the latest live versions, which
 // the publisher-changed signal compares the stager with.
-func build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Package, res *diff.Result, recent []signals.Publisher) *Review {
+func build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Package, res *diff.Result, recent []signals.Publisher, want expected) *Review {
 	r := &Review{Schema: Schema, Package: pkgName, Staged: staged, Base: base, Diff: res,
 		Manifest: []diff.ManifestChange{}, Files: []File{}, Signals: []Signal{},
 		Risk: signals.Risk{Level: signals.RiskNone, Reasons: []string{}}}
@@ -406,6 +418,7 @@ func build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Pa
 			StagedVerified: staged.Verified, BaseVerified: base == nil || base.Verified,
 			Actor:  signals.Publisher{Version: staged.Version, Name: staged.Actor, Type: staged.ActorType},
 			Recent: recent,
+			Name:   want.name, Version: want.version,
 		})
 		r.Signals, r.Risk = rep.Signals, rep.Risk
 		r.SignalsChecked = true

@@ -13,6 +13,7 @@
 package signals
 
 import (
+	"bytes"
 	"encoding/json"
 	"sort"
 	"strings"
@@ -154,6 +155,9 @@ type Input struct {
 	// Recent are the publishers of the latest live versions, newest first,
 	// when the packument was read.
 	Recent []Publisher
+	// Name and Version are what the stage record (or the registry) says the
+	// staged tarball is; empty when unknown (a compare of two local folders).
+	Name, Version string
 }
 
 // Analyze runs every detector and returns the signals, most serious first
@@ -173,6 +177,7 @@ func Assess(in Input) Report {
 	manifestSignals(c)
 	contentSignals(c)
 	structureSignals(c)
+	integritySignals(c)
 	corroborate(c)
 	sigs := c.finish()
 	return Report{Signals: sigs, Risk: rollUp(sigs, c.reasons)}
@@ -207,10 +212,15 @@ func manifestOf(p *tarball.Package) map[string]any {
 		return nil
 	}
 	var m map[string]any
-	if json.Unmarshal(f.Data, &m) != nil {
+	if json.Unmarshal(stripBOM(f.Data), &m) != nil {
 		return nil
 	}
 	return m
+}
+
+// stripBOM drops a UTF-8 byte order mark, which npm's JSON parser skips.
+func stripBOM(b []byte) []byte {
+	return bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
 }
 
 // add records a signal with its id's default severity.
