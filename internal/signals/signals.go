@@ -192,6 +192,7 @@ type context struct {
 	installTime map[string]string // package path -> the lifecycle script or mechanism that runs it
 	signals     []Signal
 	caps        map[string]*fileCaps // package path -> what its new code can do
+	twins       map[string]string    // renamed hashed chunk -> the base chunk it replaces
 	reasons     []string             // risk reasons found by corroboration
 }
 
@@ -200,6 +201,7 @@ func newContext(in Input) *context {
 	if in.Diff == nil {
 		c.in.Diff = &diff.Result{}
 	}
+	c.in.Diff, c.twins = pairRenamedChunks(c.in.Diff, in.Old, in.New)
 	c.oldManifest = manifestOf(in.Old)
 	c.newManifest = manifestOf(in.New)
 	c.installTime = installTimeFiles(c.newManifest, in.New)
@@ -261,6 +263,9 @@ func (c *context) finish() []Signal {
 
 // oldFile and newFile return a path's content on each side, nil when absent.
 func (c *context) oldFile(path string) []byte {
+	if twin, ok := c.twins[path]; ok {
+		path = twin
+	}
 	if f := c.in.Old.Lookup(path); f != nil {
 		return f.Data
 	}
