@@ -359,7 +359,7 @@ func TestIntegrityMismatch(t *testing.T) {
 
 func TestPublisherChanged(t *testing.T) {
 	p := pkg(map[string]string{"package.json": `{"name":"a"}`})
-	recent := []Publisher{{"1.2.0", "mkovac", "user"}, {"1.1.0", "mkovac", "user"}, {"1.0.0", "release-bot", ""}}
+	recent := []Publisher{{Version: "1.2.0", Name: "mkovac", Type: "user"}, {Version: "1.1.0", Name: "mkovac", Type: "user"}, {Version: "1.0.0", Name: "release-bot"}}
 	for _, tt := range []struct {
 		name   string
 		actor  Publisher
