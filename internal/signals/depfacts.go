@@ -341,7 +341,9 @@ func ageText(d time.Duration) string {
 
 // nameAffixes are the additions look-alike names wrap around a real one.
 func namePrefixes() []string { return []string{"node-", "plain-", "js-", "real-", "true-", "the-"} }
-func nameSuffixes() []string { return []string{"-js", ".js", "js", "-node", "-plain", "-lib", "-official"} }
+func nameSuffixes() []string {
+	return []string{"-js", ".js", "js", "-node", "-plain", "-lib", "-official"}
+}
 
 // imitates returns the well-known name or sibling dependency that name
 // looks like, and how; "" when none. Exact well-known names, @types/x for a
@@ -532,4 +534,3 @@ func manifestProvenance(c *context) {
 		"Versions "+strings.Join(versions, ", ")+" were published by a trusted publisher (OIDC) with provenance (dist.attestations); this one was staged by "+who+
 			", so it will have no provenance. A stolen token or a maintainer's session publishes this way: confirm with the maintainers how this release was made before approving.")
 }
-
