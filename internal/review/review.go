@@ -605,6 +605,10 @@ func (l *reviewLookups) finish(ctx context.Context, names []string) (map[string]
 				deps[n] = f
 				continue
 			}
+			if why, ok := l.miss[n]; ok && ctx.Err() == nil {
+				miss[n] = why // failed once in this review: not asked twice
+				continue
+			}
 		}
 		rest = append(rest, n)
 	}
