@@ -54,6 +54,9 @@ const (
 	StatusStaged     = "staged"
 )
 
+// ValidatingMessage says why a validating version is not approved yet.
+const ValidatingMessage = "still validating on the registry; try again in a moment"
+
 // Validating reports whether the registry is still validating the staged
 // version: it cannot be approved yet.
 func (s StageItem) Validating() bool { return s.Status == StatusValidating }
