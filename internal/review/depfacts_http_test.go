@@ -10,6 +10,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"github.com/stagegate/stagegate/assets"
 	"github.com/stagegate/stagegate/internal/devregistry"
 	"github.com/stagegate/stagegate/internal/registry"
 	"github.com/stagegate/stagegate/internal/signals"
@@ -234,5 +235,54 @@ func TestEarlyManifest(t *testing.T) {
 	}
 	if earlyManifest([]byte("not gzip")) != nil {
 		t.Error("garbage gave a manifest")
+	}
+}
+
+// TestDemoDependencyCases reviews the demo queue over HTTP: each new signal
+// has its demo case, and the benign releases raise no dependency-risk.
+func TestDemoDependencyCases(t *testing.T) {
+	now := time.Now()
+	srv, err := devregistry.New(devregistry.Options{Token: "tok", Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Seed(assets.Demo()); err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	t.Cleanup(hs.Close)
+	c, err := registry.New(registry.Options{Registry: hs.URL, Auth: bearer("tok")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := c.ListStaged(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng := &Engine{Registry: c, Facts: NewLookup(c)}
+	want := map[string]string{ // name@version -> the id it must raise high, "" for no dependency-risk high
+		"envcase@2.3.1":      signals.DependencyRisk,
+		"@acme/router@1.5.2": signals.DependencyRisk,
+		"@acme/icons@2.1.1":  signals.ProvenanceDropped,
+	}
+	for _, it := range items {
+		key := it.PackageName + "@" + it.Version
+		r, err := eng.ReviewStaged(context.Background(), it, Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", key, err)
+		}
+		id, special := want[key]
+		s := findSignal(r, signals.DependencyRisk)
+		switch {
+		case special:
+			if s := findSignal(r, id); s == nil || s.Severity != signals.High {
+				t.Errorf("%s: want %s high, got %+v", key, id, r.Signals)
+			}
+		case s != nil && s.Severity == signals.High:
+			t.Errorf("%s: unexpected %+v", key, *s)
+		}
+		if key == "@acme/icons@2.1.1" && r.Stage.Status != "validating" {
+			t.Errorf("%s: stage status %q, want validating", key, r.Stage.Status)
+		}
 	}
 }

@@ -429,6 +429,8 @@ func TestManifestSignalsDemo(t *testing.T) {
 		"@acme/forms@1.9.1":        {},
 		"@acme/forms@2.0.0-beta.1": {EntrypointChanged: Medium},
 		"@acme/tokens@0.1.0":       {},
+		"envcase@2.3.1":            {NewDependency: Medium},
+		"@acme/icons@2.1.1":        {PublisherChanged: Low}, // and provenance-dropped, from the packument (review tests)
 	}
 	seen := 0
 	for _, r := range demoReleases(t) {
