@@ -50,6 +50,10 @@ type seedVersion struct {
 	Actor     string   `json:"actor"`
 	ActorType string   `json:"actorType"`
 	Ago       string   `json:"ago"`
+	// Provenance: published by a trusted publisher with provenance.
+	Provenance bool `json:"provenance"`
+	// ValidateFor: the stage shows status validating this long after seeding.
+	ValidateFor string `json:"validateFor"`
 }
 
 type seedFile struct {
@@ -103,7 +107,7 @@ func TestSeedMatchesFolders(t *testing.T) {
 			default:
 				t.Errorf("%s@%s: state %q", p.Name, v.Version, v.State)
 			}
-			if v.ActorType != "user" && v.ActorType != "ci" {
+			if v.ActorType != "user" && v.ActorType != "ci" && !(v.ActorType == "oidc" && v.Provenance) {
 				t.Errorf("%s@%s: actorType %q", p.Name, v.Version, v.ActorType)
 			}
 			raw, err := fs.ReadFile(fsys, path.Join(v.Dir, "package.json"))

@@ -116,11 +116,13 @@ func (m *Model) beginAction(kind actKind, ts []target) tea.Cmd {
 // verified: what is published must be the tarball that was reviewed. Reviews
 // still missing are started; rejecting needs no review (it publishes nothing).
 func (m *Model) approvalBlocked(ts []target) (string, tea.Cmd) {
-	var pending, failed, mismatch []string
+	var pending, failed, mismatch, validating []string
 	var cmds []tea.Cmd
 	for _, t := range ts {
 		name := safeText(t.item.PackageName + "@" + t.item.Version)
 		switch {
+		case t.item.Validating():
+			validating = append(validating, name)
 		case t.reviewed && !t.verified:
 			mismatch = append(mismatch, name)
 		case t.reviewed:
@@ -143,6 +145,8 @@ func (m *Model) approvalBlocked(ts []target) (string, tea.Cmd) {
 		return strings.Join(names, ", ")
 	}
 	switch {
+	case len(validating) > 0:
+		return "not approving " + list(validating) + ": " + registry.ValidatingMessage + " (r refreshes)", tea.Batch(cmds...)
 	case len(mismatch) > 0:
 		return "not approving " + list(mismatch) + ": the staged tarball does not match its stage record (reject it, or stage again)", nil
 	case len(failed) > 0:

@@ -271,3 +271,17 @@ func TestApproveRefusesAFailedReview(t *testing.T) {
 	h.mustSee("not approving", "review failed")
 	h.mustNotSee("Approve with 2FA")
 }
+
+func TestApproveValidatingRefused(t *testing.T) {
+	items := stageItems()
+	items[0].Status = registry.StatusValidating
+	f := &fakeBackend{items: items, decide: codeRegistry(false, 0, "123456")}
+	h := newHarness(t, f, 160, 30)
+	h.keys("a")
+	h.mustSee("still validating on the registry; try again in a moment")
+	if h.m.overlay == ovAction || len(f.callsCopy()) != 0 {
+		t.Fatal("the 2FA modal opened for a validating version")
+	}
+	h.keys("enter")
+	h.mustSee("validating: not approvable yet")
+}

@@ -6,6 +6,8 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/stagegate/stagegate/internal/registry"
 )
 
 // boxWidth is the inner width of modal boxes.
@@ -26,6 +28,24 @@ func (m *Model) targetName(t target) string {
 // shown: what is approved must be exactly what the maintainer reads.
 func (m *Model) targetBlock(t target, iw int) []string {
 	return []string{cut(m.targetName(t), iw), cut("sha1 "+safeText(t.shasum), iw)}
+}
+
+// stageFacts is the stage record's age and status in one line.
+func (m *Model) stageFacts(it registry.StageItem) string {
+	s := "staged"
+	if a := ago(it.CreatedAt, m.now()); a != "" {
+		s += " " + a
+	}
+	if it.Actor != "" {
+		s += " by " + safeText(it.Actor)
+	}
+	switch {
+	case it.Validating():
+		return m.st.faint.r(s+" · ") + m.st.warn.r("status validating: not approvable yet")
+	case it.Status != "":
+		return m.st.faint.r(s + " · status " + safeText(it.Status))
+	}
+	return m.st.faint.r(s)
 }
 
 func (m *Model) targetCheck(t target) string {
@@ -99,6 +119,7 @@ func (m *Model) actionBox() []string {
 		t := a.targets[0]
 		lines = append(lines, verb+":")
 		lines = append(lines, m.targetBlock(t, iw)...)
+		lines = append(lines, cut(m.stageFacts(t.item), iw))
 		lines = append(lines, m.targetCheck(t))
 	} else {
 		lines = append(lines, fmt.Sprintf("%s %d versions with one code:", verb, len(a.targets)))

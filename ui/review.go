@@ -413,6 +413,9 @@ func (rv *reviewView) header(m *Model, w int) []string {
 	if a := ago(it.CreatedAt, m.now()); a != "" {
 		l2 += " " + a
 	}
+	if it.Validating() {
+		l2 += " · " + st.warn.r("validating: not approvable yet")
+	}
 	r := rv.rev
 	if r == nil {
 		l1 += st.faint.r("  · reviewing …")

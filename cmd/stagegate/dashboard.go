@@ -162,7 +162,7 @@ written outside a temporary folder, which is removed on exit.`,
 			b := &backend{
 				reg:    regURL,
 				client: client,
-				engine: &review.Engine{Registry: client, Cache: review.NewCache(tmp, 256<<20)},
+				engine: &review.Engine{Registry: client, Cache: review.NewCache(tmp, 256<<20), Facts: review.NewLookup(client)},
 				decider: &approval.Decider{Client: client, Registry: regURL, Via: "demo",
 					Audit: audit.Open(filepath.Join(tmp, "audit.jsonl")).Append},
 			}

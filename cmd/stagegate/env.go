@@ -68,7 +68,7 @@ func (e *env) engine() *review.Engine {
 	if dir, err := review.DefaultCacheDir(); err == nil {
 		cache = review.NewCache(dir, 0)
 	}
-	return &review.Engine{Registry: e.client, Cache: cache}
+	return &review.Engine{Registry: e.client, Cache: cache, Facts: review.NewLookup(e.client)}
 }
 
 func openAudit() (*audit.Log, error) {

@@ -48,6 +48,12 @@ type Outcome struct {
 // the one that was reviewed.
 var ErrShasumMismatch = errors.New("the staged tarball changed since it was reviewed")
 
+// ValidatingMessage is why a version the registry still validates is not approved.
+const ValidatingMessage = registry.ValidatingMessage
+
+// ErrValidating is returned when the stage record's status is "validating".
+var ErrValidating = errors.New(ValidatingMessage)
+
 // DefaultVerifyTimeout bounds the checks after an unknown outcome.
 const DefaultVerifyTimeout = 30 * time.Second
 
@@ -96,6 +102,10 @@ func (d *Decider) Approve(ctx context.Context, item registry.StageItem, reviewed
 		out.Result = Refused
 		out.Detail = fmt.Sprintf("the stage record is now %q@%q, not the reviewed %q@%q", cur.PackageName, cur.Version, item.PackageName, item.Version)
 		return d.record(out, item, reviewedShasum, errors.New(out.Detail))
+	}
+	if cur.Validating() {
+		out.Result, out.Detail = Refused, ValidatingMessage
+		return d.record(out, item, reviewedShasum, ErrValidating)
 	}
 	// Audit what the registry holds now, which is what was checked.
 	if item.Tag == "" {

@@ -287,3 +287,21 @@ func TestRejectRecordsReviewedShasumAndRegistry(t *testing.T) {
 		t.Errorf("audit entry %+v", e)
 	}
 }
+
+func TestApproveValidatingRefused(t *testing.T) {
+	f, d, entries := setup(t, "ok", shasum)
+	f.itemJSON = `{"id":"` + id + `","packageName":"@scope/pkg","version":"1.0.0","tag":"latest","shasum":"` + shasum + `","status":"validating"}`
+	out, err := d.Approve(context.Background(), item, shasum, otp)
+	if out.Result != Refused || !errors.Is(err, ErrValidating) || f.posts != 0 {
+		t.Fatalf("outcome %+v, err %v, posts %d", out, err, f.posts)
+	}
+	if !strings.Contains(err.Error(), "still validating on the registry; try again in a moment") {
+		t.Errorf("message %q", err)
+	}
+	checkAudit(t, *entries, "approve", Refused, shasum)
+	// Once the registry says staged, the same approval goes through.
+	f.itemJSON = strings.Replace(f.itemJSON, `"validating"`, `"staged"`, 1)
+	if out, err := d.Approve(context.Background(), item, shasum, otp); out.Result != Approved || err != nil {
+		t.Fatalf("after validation: %+v, %v", out, err)
+	}
+}

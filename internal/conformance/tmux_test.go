@@ -117,7 +117,7 @@ func TestTmuxApproveAndReject(t *testing.T) {
 	s := startTmux(t, 120, 36, env, []string{bin, "--registry", sl.URL, "--userconfig", w.userrc, "--no-mouse"}, w.secrets)
 
 	s.waitFor("slugkit", 15*time.Second)
-	s.waitFor("10 staged versions", 15*time.Second)
+	s.waitFor("12 staged versions", 15*time.Second)
 
 	// Open slugkit's review through the filter.
 	s.send("/")
@@ -233,7 +233,7 @@ func TestTmuxDemoSmallAndWide(t *testing.T) {
 	env := []string{"HOME=" + home, "TMPDIR=" + tmp, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH")}
 	s := startTmux(t, 80, 24, env, []string{bin, "demo"}, nil)
 	scr := s.waitFor("demo 2FA code", 15*time.Second)
-	s.waitFor("10 staged versions", 15*time.Second)
+	s.waitFor("12 staged versions", 15*time.Second)
 	for i, line := range strings.Split(strings.TrimRight(scr, "\n"), "\n") {
 		if w := len([]rune(line)); w > 80 {
 			t.Errorf("line %d is %d columns wide at 80x24", i+1, w)

@@ -233,6 +233,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 	}
 	filter := strings.TrimSuffix(q.Get("package"), "@*")
 
+	now := s.opts.Now().UTC().Format(timeLayout)
 	s.mu.Lock()
 	matched := make([]item, 0, min(len(s.st.Stages), perPage))
 	total := 0
@@ -242,7 +243,7 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if total >= from && len(matched) < perPage {
-			matched = append(matched, rec.item)
+			matched = append(matched, rec.view(now))
 		}
 		total++
 	}
@@ -259,11 +260,12 @@ func (s *Server) handleView(w http.ResponseWriter, r *http.Request, id string) {
 	if _, ok := s.requireRole(w, r, true, ""); !ok {
 		return
 	}
+	now := s.opts.Now().UTC().Format(timeLayout)
 	s.mu.Lock()
 	_, rec := s.st.stage(id)
 	var it item
 	if rec != nil {
-		it = rec.item
+		it = rec.view(now)
 	}
 	s.mu.Unlock()
 	if rec == nil {
@@ -329,6 +331,10 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request, id, op s
 		return
 	}
 	if op == "approve" {
+		if rec.validating(s.opts.Now().UTC().Format(timeLayout)) {
+			writeError(w, http.StatusConflict, "Staged version "+strconv.Quote(rec.Version)+" is still validating; try again in a moment")
+			return
+		}
 		if published, _ := s.st.versionTaken(rec.PackageName, rec.Version); published {
 			writeError(w, http.StatusConflict, "Cannot publish over previously published version "+strconv.Quote(rec.Version)+".")
 			return

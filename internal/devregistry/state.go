@@ -41,7 +41,26 @@ type stageRec struct {
 	item
 	Blob     string          `json:"blob"`
 	Manifest json.RawMessage `json:"manifest"`
+	// ValidUntil, when set, is the time (timeLayout) until which the
+	// record is "validating" (npm 11.20's stage status); after it, "staged".
+	ValidUntil string `json:"validUntil,omitempty"`
 }
+
+// view is the item as the API shows it at now: with a status when the
+// record has a validation window.
+func (r *stageRec) view(now string) item {
+	it := r.item
+	if r.ValidUntil != "" {
+		it.Status = "staged"
+		if now < r.ValidUntil {
+			it.Status = "validating"
+		}
+	}
+	return it
+}
+
+// validating reports whether the record is still being validated at now.
+func (r *stageRec) validating(now string) bool { return r.ValidUntil != "" && now < r.ValidUntil }
 
 // item is a stage record as the API shows it; field order is the JSON order.
 type item struct {
@@ -54,6 +73,7 @@ type item struct {
 	ActorType   string `json:"actorType"`
 	Access      string `json:"access"`
 	Shasum      string `json:"shasum"`
+	Status      string `json:"status,omitempty"` // "validating" or "staged"; absent: staged
 }
 
 func newState() *state {

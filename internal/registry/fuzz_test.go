@@ -93,3 +93,27 @@ func FuzzErrorBody(f *testing.F) {
 		}
 	})
 }
+
+func FuzzParsePackageFacts(f *testing.F) {
+	f.Add([]byte(`{"name":"x","dist-tags":{"latest":"1.0.0"},"time":{"created":"2026-01-01T00:00:00.000Z","1.0.0":"2026-01-01T00:00:00.000Z"},"maintainers":[{"name":"a"},"b <b@x>"],"versions":{"1.0.0":{"scripts":{"postinstall":"node x"},"deprecated":"use y"}}}`))
+	f.Add([]byte(`{"versions":{"1.0.0":{"scripts":[1],"hasInstallScript":"yes","deprecated":true}},"time":{"created":5}}`))
+	f.Add([]byte(`{"maintainers":{"name":"a"},"versions":[]}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pf, err := ParsePackageFacts(data)
+		if err != nil {
+			return
+		}
+		if pf == nil || pf.Versions == nil || pf.DistTags == nil {
+			t.Fatal("nil facts without an error")
+		}
+		if len(pf.Maintainers) > maxFactsMaintainers {
+			t.Fatalf("%d maintainers kept", len(pf.Maintainers))
+		}
+		for _, v := range pf.Versions {
+			if len(v.Deprecated) > maxFactsText+len("…") || !utf8.ValidString(v.Deprecated) && utf8.ValidString(string(data)) {
+				t.Fatalf("deprecation not clipped: %q", v.Deprecated)
+			}
+		}
+	})
+}

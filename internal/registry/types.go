@@ -20,6 +20,9 @@ type StageItem struct {
 	ActorType   string `json:"actorType"`
 	Access      string `json:"access,omitempty"`
 	Shasum      string `json:"shasum"`
+	// Status is "validating" while the registry still checks the upload
+	// (npm 11.20+), "staged" once it can be approved; absent means staged.
+	Status string `json:"status,omitempty"`
 
 	Raw json.RawMessage `json:"-"`
 }
@@ -45,11 +48,35 @@ func (s StageItem) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(s))
 }
 
+// Stage statuses (StageItem.Status).
+const (
+	StatusValidating = "validating"
+	StatusStaged     = "staged"
+)
+
+// ValidatingMessage says why a validating version is not approved yet.
+const ValidatingMessage = "still validating on the registry; try again in a moment"
+
+// Validating reports whether the registry is still validating the staged
+// version: it cannot be approved yet.
+func (s StageItem) Validating() bool { return s.Status == StatusValidating }
+
 // Dist is the dist block of a published version.
 type Dist struct {
 	Integrity string `json:"integrity,omitempty"`
 	Shasum    string `json:"shasum,omitempty"`
 	Tarball   string `json:"tarball,omitempty"`
+	// Attestations is present on versions published with provenance.
+	Attestations *Attestations `json:"attestations,omitempty"`
+}
+
+// Attestations is dist.attestations: where the sigstore bundle is, and
+// the provenance predicate it carries.
+type Attestations struct {
+	URL        string `json:"url,omitempty"`
+	Provenance struct {
+		PredicateType string `json:"predicateType,omitempty"`
+	} `json:"provenance"`
 }
 
 // Version is a published version's manifest as far as stagegate needs it.
@@ -58,6 +85,36 @@ type Version struct {
 	Version string          `json:"version"`
 	Dist    Dist            `json:"dist"`
 	NpmUser json.RawMessage `json:"_npmUser,omitempty"`
+
+	// The dependency fields, raw, so that a review can tell which
+	// dependencies the staged version adds or re-points before the base
+	// tarball has arrived.
+	Dependencies         json.RawMessage `json:"dependencies,omitempty"`
+	OptionalDependencies json.RawMessage `json:"optionalDependencies,omitempty"`
+	PeerDependencies     json.RawMessage `json:"peerDependencies,omitempty"`
+	Overrides            json.RawMessage `json:"overrides,omitempty"`
+	BundleDependencies   json.RawMessage `json:"bundleDependencies,omitempty"`
+	BundledDependencies  json.RawMessage `json:"bundledDependencies,omitempty"`
+}
+
+// DependencyManifest returns the version's dependency fields as a
+// manifest object (field -> decoded value); fields that do not decode are left out.
+func (v Version) DependencyManifest() map[string]any {
+	out := map[string]any{}
+	for k, raw := range map[string]json.RawMessage{
+		"dependencies": v.Dependencies, "optionalDependencies": v.OptionalDependencies,
+		"peerDependencies": v.PeerDependencies, "overrides": v.Overrides,
+		"bundleDependencies": v.BundleDependencies, "bundledDependencies": v.BundledDependencies,
+	} {
+		if len(raw) == 0 {
+			continue
+		}
+		var x any
+		if json.Unmarshal(raw, &x) == nil && x != nil {
+			out[k] = x
+		}
+	}
+	return out
 }
 
 // Packument is the full package document (GET /{name}).

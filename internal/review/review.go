@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"golang.org/x/sync/errgroup"
 
@@ -41,6 +43,12 @@ type Engine struct {
 	Cache    *Cache         // may be nil
 	Limits   tarball.Limits // zero fields take tarball's defaults
 	Diff     diff.Options
+	// Facts looks up registry facts of the dependencies a staged version
+	// adds or re-points (dependency-risk); nil makes no lookups. Share one
+	// across reviews: it bounds and caches lookups.
+	Facts *Lookup
+	// Now is the clock dependency ages are measured with; default time.Now.
+	Now func() time.Time
 }
 
 // Options tune one review.
@@ -93,13 +101,21 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 	maxBytes := e.Limits.MaxCompressed
 	var stagedBytes []byte
 	g, gctx := errgroup.WithContext(ctx)
+	// Dependency lookups start as soon as the staged manifest and the base's
+	// dependencies (from the packument) are known, while the base tarball
+	// still downloads; the names are settled again after the full read.
+	lctx, lcancel := context.WithCancel(ctx) // not gctx: Wait cancels that
+	lk := e.startLookups(lctx)
+	defer func() { lcancel(); lk.abandon() }() // no lookup outlives the review
 	g.Go(func() error {
 		opts.report(Progress{Phase: "staged tarball"})
 		b, err := e.Registry.StagedTarballProgress(gctx, item.ID, opts.bytesProgress("staged tarball"))
 		if err != nil {
+			lk.setStaged(nil)
 			return fmt.Errorf("download staged tarball of %s@%s: %w", item.PackageName, item.Version, err)
 		}
 		stagedBytes = b
+		lk.setStaged(b)
 		return nil
 	})
 	var baseBytes []byte
@@ -115,12 +131,15 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 		packument = p
 		choice, err = PickBase(p, item.Version, item.Tag, opts.Base)
 		if err != nil {
+			lk.setBase(nil, false)
 			return err
 		}
 		if choice.Version == "" {
+			lk.setBase(nil, true)
 			return nil
 		}
 		baseMeta = p.Versions[choice.Version]
+		lk.setBase(baseMeta.DependencyManifest(), true)
 		opts.report(Progress{Phase: "base tarball"})
 		b, err := e.liveTarball(gctx, baseMeta, maxBytes, opts.bytesProgress("base tarball"))
 		if err != nil {
@@ -163,8 +182,18 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 	if err != nil {
 		return nil, err
 	}
-	r := build(item.PackageName, staged, base, oldPkg, newPkg, res, recentPublishers(packument, recentPublisherCount),
-		expected{item.PackageName, item.Version})
+	ctxIn := releaseContext{recent: recentPublishers(packument, recentPublisherCount), now: e.now(),
+		want: expected{item.PackageName, item.Version}}
+	if choice.Version != "" {
+		ctxIn.base = publisherOf(choice.Version, baseMeta)
+		ctxIn.baseTime = parseTime(packument.Time[choice.Version])
+	}
+	if e.Facts != nil {
+		opts.report(Progress{Phase: "dependency facts"})
+		ctxIn.deps, ctxIn.missing = lk.finish(ctx, signals.LookupNames(signals.ManifestOf(fileData(oldPkg, "package.json")), signals.ManifestOf(fileData(newPkg, "package.json"))))
+	}
+	r := build(item.PackageName, staged, base, oldPkg, newPkg, res, ctxIn)
+	r.Stage = StageFacts{Status: item.Status, CreatedAt: parseTime(item.CreatedAt)}
 	r.ReviewedSHA1 = newPkg.SHA1
 	opts.report(Progress{Phase: "done"})
 	return r, nil
@@ -349,7 +378,7 @@ func (e *Engine) Compare(ctx context.Context, oldSpec, newSpec string, opts Opti
 	if newSide.Origin == "registry" {
 		want = expected{newSide.Name, newSide.Version}
 	}
-	r := build(name, staged, base, oldSide.Pkg, newSide.Pkg, res, nil, want)
+	r := build(name, staged, base, oldSide.Pkg, newSide.Pkg, res, releaseContext{now: e.now(), want: want})
 	r.ReviewedSHA1 = newSide.Pkg.SHA1
 	return r, nil
 }
@@ -365,7 +394,20 @@ func splitSpec(spec string) (name, version string, ok bool) {
 
 // Build assembles the review document from a comparison, signals included.
 func Build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Package, res *diff.Result) *Review {
-	return build(pkgName, staged, base, oldPkg, newPkg, res, nil, expected{})
+	return build(pkgName, staged, base, oldPkg, newPkg, res, releaseContext{})
+}
+
+// releaseContext is what the registry says about a release beyond its two
+// tarballs: who published recent versions and the base, when, and the
+// facts of the dependencies it adds.
+type releaseContext struct {
+	recent   []signals.Publisher
+	base     signals.Publisher
+	baseTime time.Time
+	now      time.Time
+	deps     map[string]signals.DependencyFacts
+	missing  map[string]string
+	want     expected
 }
 
 // expected is what the stage record or the registry says the staged
@@ -373,9 +415,9 @@ func Build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Pa
 // unknown.
 type expected struct{ name, version string }
 
-// build is Build with the publishers of the latest live versions, which
-// the publisher-changed signal compares the stager with.
-func build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Package, res *diff.Result, recent []signals.Publisher, want expected) *Review {
+// build is Build with the release context the publisher-changed,
+// provenance-dropped and dependency-risk signals read.
+func build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Package, res *diff.Result, rc releaseContext) *Review {
 	r := &Review{Schema: Schema, Package: pkgName, Staged: staged, Base: base, Diff: res,
 		Manifest: []diff.ManifestChange{}, Files: []File{}, Signals: []Signal{},
 		Risk: signals.Risk{Level: signals.RiskNone, Reasons: []string{}}}
@@ -417,8 +459,9 @@ func build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Pa
 			Old: oldPkg, New: newPkg, Diff: res,
 			StagedVerified: staged.Verified, BaseVerified: base == nil || base.Verified,
 			Actor:  signals.Publisher{Version: staged.Version, Name: staged.Actor, Type: staged.ActorType},
-			Recent: recent,
-			Name:   want.name, Version: want.version,
+			Recent: rc.recent, Base: rc.base, BaseTime: rc.baseTime, Now: rc.now,
+			Deps: rc.deps, DepsMissing: rc.missing,
+			Name: rc.want.name, Version: rc.want.version,
 		})
 		r.Signals, r.Risk = rep.Signals, rep.Risk
 		r.SignalsChecked = true
@@ -438,14 +481,11 @@ func recentPublishers(p *registry.Packument, n int) []signals.Publisher {
 	}
 	var all []dated
 	for v, meta := range p.Versions {
-		var u struct {
-			Name      string `json:"name"`
-			ActorType string `json:"actorType"`
-		}
-		if len(meta.NpmUser) == 0 || json.Unmarshal(meta.NpmUser, &u) != nil || u.Name == "" {
+		pub := publisherOf(v, meta)
+		if pub.Name == "" {
 			continue
 		}
-		all = append(all, dated{signals.Publisher{Version: v, Name: u.Name, Type: u.ActorType}, p.Time[v]})
+		all = append(all, dated{pub, p.Time[v]})
 	}
 	// RFC 3339 times sort as strings; versions without a time go last.
 	sort.Slice(all, func(i, j int) bool {
@@ -459,6 +499,154 @@ func recentPublishers(p *registry.Packument, n int) []signals.Publisher {
 		out = append(out, d.pub)
 	}
 	return out
+}
+
+// publisherOf reads who published a version and how: _npmUser (name,
+// actorType, trustedPublisher for OIDC publishing) and dist.attestations.
+func publisherOf(v string, meta registry.Version) signals.Publisher {
+	var u struct {
+		Name             string          `json:"name"`
+		ActorType        string          `json:"actorType"`
+		TrustedPublisher json.RawMessage `json:"trustedPublisher"`
+	}
+	if len(meta.NpmUser) > 0 && json.Unmarshal(meta.NpmUser, &u) != nil {
+		u.Name = ""
+	}
+	trusted := len(u.TrustedPublisher) > 0 && string(u.TrustedPublisher) != "null" && string(u.TrustedPublisher) != "false"
+	return signals.Publisher{Version: v, Name: u.Name, Type: u.ActorType, Trusted: trusted,
+		Provenance: meta.Dist.Attestations != nil}
+}
+
+// fileData returns a package file's bytes, nil when absent.
+func fileData(p *tarball.Package, path string) []byte {
+	if f := p.Lookup(path); f != nil {
+		return f.Data
+	}
+	return nil
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// reviewLookups runs one review's dependency lookups: it starts them once
+// the staged manifest and the base's dependencies are known, and finish
+// settles the final names.
+type reviewLookups struct {
+	e      *Engine
+	ctx    context.Context
+	mu     sync.Mutex
+	staged map[string]any
+	base   map[string]any
+	have   int // 2 once both sides are set
+	failed bool
+	done   chan struct{}
+	names  []string
+	deps   map[string]signals.DependencyFacts
+	miss   map[string]string
+}
+
+func (e *Engine) startLookups(ctx context.Context) *reviewLookups {
+	return &reviewLookups{e: e, ctx: ctx}
+}
+
+func (l *reviewLookups) setStaged(tgz []byte) {
+	if l.e.Facts == nil {
+		return
+	}
+	var m map[string]any
+	if tgz != nil {
+		m = earlyManifest(tgz)
+	}
+	l.set(func() { l.staged = m; l.failed = l.failed || m == nil })
+}
+
+func (l *reviewLookups) setBase(m map[string]any, ok bool) {
+	if l.e.Facts == nil {
+		return
+	}
+	l.set(func() { l.base = m; l.failed = l.failed || !ok })
+}
+
+func (l *reviewLookups) set(f func()) {
+	l.mu.Lock()
+	f()
+	l.have++
+	start := l.have == 2 && !l.failed
+	if start {
+		l.names = signals.LookupNames(l.base, l.staged)
+		l.done = make(chan struct{})
+	}
+	l.mu.Unlock()
+	if start {
+		go func() {
+			defer close(l.done)
+			l.deps, l.miss = l.e.Facts.Run(l.ctx, l.names)
+		}()
+	}
+}
+
+// abandon waits for early lookups of a review that failed (their context is
+// cancelled), so no goroutine outlives it.
+func (l *reviewLookups) abandon() {
+	l.mu.Lock()
+	done := l.done
+	l.mu.Unlock()
+	if done != nil {
+		<-done
+	}
+}
+
+// finish returns the facts of names: the early lookups' results where they
+// asked the same names, and new lookups (mostly cache hits) for the rest.
+func (l *reviewLookups) finish(ctx context.Context, names []string) (map[string]signals.DependencyFacts, map[string]string) {
+	l.mu.Lock()
+	done := l.done
+	l.mu.Unlock()
+	deps := map[string]signals.DependencyFacts{}
+	miss := map[string]string{}
+	if done != nil {
+		select {
+		case <-done:
+		case <-ctx.Done():
+		}
+	}
+	var rest []string
+	for _, n := range names {
+		if done != nil && isClosed(done) {
+			if f, ok := l.deps[n]; ok {
+				deps[n] = f
+				continue
+			}
+			if why, ok := l.miss[n]; ok && ctx.Err() == nil {
+				miss[n] = why // failed once in this review: not asked twice
+				continue
+			}
+		}
+		rest = append(rest, n)
+	}
+	if len(rest) > 0 {
+		d, m := l.e.Facts.Run(ctx, rest)
+		for k, v := range d {
+			deps[k] = v
+		}
+		for k, v := range m {
+			miss[k] = v
+		}
+	}
+	return deps, miss
+}
+
+func isClosed(c chan struct{}) bool {
+	select {
+	case <-c:
+		return true
+	default:
+		return false
+	}
 }
 
 func modeString(m uint32, absent bool) string {

@@ -4,6 +4,8 @@
 package review
 
 import (
+	"time"
+
 	"github.com/stagegate/stagegate/internal/diff"
 	"github.com/stagegate/stagegate/internal/signals"
 	"github.com/stagegate/stagegate/internal/tarball"
@@ -37,6 +39,8 @@ type Review struct {
 	// Issues are the staged (new) tarball's entries that are not regular
 	// files npm would install: links, devices, escapes, duplicates, collisions.
 	Issues []tarball.Issue `json:"-"`
+	// Stage holds the stage record's status and age, for the UI.
+	Stage StageFacts `json:"-"`
 }
 
 // Staged describes the staged (or "new") side.
@@ -98,3 +102,14 @@ type Progress struct {
 	Done  int64  // bytes or steps done in this phase
 	Total int64  // 0 when unknown
 }
+
+// StageFacts are facts of the stage record shown to the reviewer (not in
+// the JSON contract): its status and when it was staged.
+type StageFacts struct {
+	Status    string    // "validating", "staged", or "" (staged)
+	CreatedAt time.Time // zero when the record's createdAt did not parse
+}
+
+// Validating reports a staged version the registry is still validating:
+// it cannot be approved yet.
+func (s StageFacts) Validating() bool { return s.Status == "validating" }

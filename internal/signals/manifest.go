@@ -25,6 +25,7 @@ import (
 func manifestSignals(c *context) {
 	manifestIntegrity(c)
 	manifestPublisher(c)
+	manifestProvenance(c)
 	if c.newManifest == nil {
 		// No package.json (or one npm cannot read): nothing installs it,
 		// and the diff already reports the parse error.
@@ -33,6 +34,7 @@ func manifestSignals(c *context) {
 	manifestInstallScripts(c)
 	manifestNonRegistry(c)
 	manifestNewDependencies(c)
+	manifestDependencyRisk(c)
 	manifestEntrypoints(c)
 }
 

@@ -359,7 +359,7 @@ func TestIntegrityMismatch(t *testing.T) {
 
 func TestPublisherChanged(t *testing.T) {
 	p := pkg(map[string]string{"package.json": `{"name":"a"}`})
-	recent := []Publisher{{"1.2.0", "mkovac", "user"}, {"1.1.0", "mkovac", "user"}, {"1.0.0", "release-bot", ""}}
+	recent := []Publisher{{Version: "1.2.0", Name: "mkovac", Type: "user"}, {Version: "1.1.0", Name: "mkovac", Type: "user"}, {Version: "1.0.0", Name: "release-bot"}}
 	for _, tt := range []struct {
 		name   string
 		actor  Publisher
@@ -429,6 +429,8 @@ func TestManifestSignalsDemo(t *testing.T) {
 		"@acme/forms@1.9.1":        {},
 		"@acme/forms@2.0.0-beta.1": {EntrypointChanged: Medium},
 		"@acme/tokens@0.1.0":       {},
+		"envcase@2.3.1":            {NewDependency: Medium},
+		"@acme/icons@2.1.1":        {PublisherChanged: Low}, // and provenance-dropped, from the packument (review tests)
 	}
 	seen := 0
 	for _, r := range demoReleases(t) {

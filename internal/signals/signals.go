@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"sort"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stagegate/stagegate/internal/diff"
@@ -139,6 +140,11 @@ type Publisher struct {
 	Version string // the version published
 	Name    string // npm user name, or the actor of a stage item
 	Type    string // actorType when known ("user", "ci", a trusted publisher…); "" otherwise
+	// Trusted says the version was published by a trusted publisher
+	// (OIDC: _npmUser.trustedPublisher, or such an actorType).
+	Trusted bool
+	// Provenance says the version carries dist.attestations.
+	Provenance bool
 }
 
 // Input is what the detectors see.
@@ -158,6 +164,22 @@ type Input struct {
 	// Name and Version are what the stage record (or the registry) says the
 	// staged tarball is; empty when unknown (a compare of two local folders).
 	Name, Version string
+
+	// Base is who published the base version and how (trusted
+	// publisher, provenance), from its packument entry, when known.
+	Base Publisher
+
+	// Deps holds registry facts about dependency packages, by name, for
+	// the dependencies the staged version adds or re-points; nil when no
+	// lookups were made (a compare of local files). DepsMissing names the
+	// lookups that failed, with why; signals say which facts are missing.
+	Deps        map[string]DependencyFacts
+	DepsMissing map[string]string
+	// Now is when the review ran: dependency ages are measured from it.
+	// Zero skips the age rules.
+	Now time.Time
+	// BaseTime is when the base version was published; zero when unknown.
+	BaseTime time.Time
 }
 
 // Analyze runs every detector and returns the signals, most serious first

@@ -467,6 +467,8 @@ func TestStructureDemo(t *testing.T) {
 		"@acme/forms@1.9.1":        {},
 		"@acme/forms@2.0.0-beta.1": {},
 		"@acme/tokens@0.1.0":       {},
+		"envcase@2.3.1":            {},
+		"@acme/icons@2.1.1":        {},
 	}
 	releases := demoReleases(t)
 	if len(releases) != len(want) {
