@@ -29,6 +29,12 @@ type state struct {
 	scratch []byte
 	nest    int
 
+	// keepComments is set when folding decoded payloads: they are often
+	// shell commands, where "//" in a URL is no comment.
+	keepComments bool
+	// resolvedAt dedupes Resolved across speculative evaluations.
+	resolvedAt map[int32]bool
+
 	// cand maps names declared with a foldable initialiser to how many times
 	// they are bound in the file; only names bound once are propagated.
 	cand    map[string]int
@@ -72,7 +78,7 @@ func (st *state) flush(to int) {
 		st.out = append(st.out, st.src[:st.lx.hashbang]...)
 		st.rawFrom = st.lx.hashbang
 	}
-	for st.ci < len(st.lx.cmts) && int(st.lx.cmts[st.ci].s) < to {
+	for !st.keepComments && st.ci < len(st.lx.cmts) && int(st.lx.cmts[st.ci].s) < to {
 		c := st.lx.cmts[st.ci]
 		st.ci++
 		if int(c.s) < st.rawFrom {
@@ -294,7 +300,7 @@ func (st *state) payload(off int, via string, b []byte) {
 	}
 	p := Payload{Line: st.lineAt(off), Via: via}
 	if st.depth > 0 {
-		r := fold(b, len(b), budget, st.depth-1)
+		r := fold(b, len(b), budget, st.depth-1, true)
 		p.Text = r.Code
 		st.payUsed += len(r.Code)
 		st.res.Decoded = append(st.res.Decoded, p)
@@ -420,17 +426,14 @@ func (st *state) ident(i int) int {
 }
 
 // foldExprAny is foldExpr that also accepts a single-token expression (a
-// constant's name) and counts resolved table lookups.
+// constant's name).
 func (st *state) foldExprAny(i int) int {
-	before := st.res.Resolved
 	v, j, ok := st.strExpr(i)
 	if !ok || j <= i {
-		st.res.Resolved = before
 		return i
 	}
 	st.scratch = appendQuoted(st.scratch[:0], v)
 	if !st.replace(i, j, st.scratch) {
-		st.res.Resolved = before
 		return i
 	}
 	st.res.Folds++
@@ -450,9 +453,7 @@ func isAssign(t js.TokenType) bool {
 
 // declare records the value of a once-bound name whose initialiser starts at k.
 func (st *state) declare(name string, k int) {
-	res := st.res.Resolved
 	v, j, ok := st.strExpr(k)
-	st.res.Resolved = res // counted when the use site is emitted
 	if ok && st.terminates(j) {
 		if st.consts == nil {
 			st.consts = map[string]string{}

@@ -73,10 +73,10 @@ func Fold(src []byte, lim Limits) Result {
 	if lim.MaxDecodeDepth == 0 {
 		lim.MaxDecodeDepth = defaultDepth
 	}
-	return fold(src, lim.MaxInput, max(lim.MaxOutput, len(src)), lim.MaxDecodeDepth)
+	return fold(src, lim.MaxInput, max(lim.MaxOutput, len(src)), lim.MaxDecodeDepth, false)
 }
 
-func fold(src []byte, maxIn, maxOut, depth int) Result {
+func fold(src []byte, maxIn, maxOut, depth int, keepComments bool) Result {
 	var res Result
 	in := src
 	if len(in) > maxIn {
@@ -96,6 +96,8 @@ func fold(src []byte, maxIn, maxOut, depth int) Result {
 		max:   maxOut,
 		depth: depth,
 		res:   &res,
+
+		keepComments: keepComments,
 	}
 	st.out = make([]byte, 0, len(src)+len(src)/16+16)
 	st.run()

@@ -178,7 +178,13 @@ func (t *tables) lookup(st *state, i int) (string, int, bool) {
 	if n < 0 || n >= int64(len(a.strs)) {
 		return "", i, false
 	}
-	st.res.Resolved++
+	if st.resolvedAt == nil {
+		st.resolvedAt = map[int32]bool{}
+	}
+	if !st.resolvedAt[st.toks[i].s] {
+		st.resolvedAt[st.toks[i].s] = true
+		st.res.Resolved++
+	}
 	return a.strs[n], i + 4, true
 }
 
