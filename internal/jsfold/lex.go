@@ -36,8 +36,16 @@ type lexed struct {
 
 // lex tokenizes src. With keepToks false only comments are collected, which
 // is all StripJSComments needs.
-func lex(src []byte, keepToks bool) lexed {
-	var lx lexed
+func lex(src []byte, keepToks bool) (lx lexed) {
+	// The lexer indexes past its buffer on some malformed endings (a lone
+	// '#' as the last byte); stop at the last good token and let the caller
+	// copy the rest verbatim rather than bring the process down.
+	at := 0
+	defer func() {
+		if recover() != nil {
+			lx.stop = at
+		}
+	}()
 	if keepToks {
 		lx.toks = make([]tok, 0, len(src)/5+16)
 	}
@@ -62,6 +70,7 @@ func lex(src []byte, keepToks bool) lexed {
 	prev := js.ErrorToken // ErrorToken stands for "start of input"
 	for {
 		s := in.Offset()
+		at = min(s, len(src))
 		tt, _ := l.Next()
 		e := in.Offset()
 		switch tt {

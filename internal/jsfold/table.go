@@ -1,6 +1,7 @@
 package jsfold
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/tdewolff/parse/v2/js"
@@ -63,7 +64,9 @@ func (st *state) findTables() {
 				k++
 			}
 		case js.VarToken, js.ConstToken, js.LetToken:
-			if !js.IsIdentifier(st.typ(i+1)) || st.typ(i+2) != js.EqToken {
+			// Only the obfuscator's own naming: ordinary code has plenty of
+			// string arrays and scanning for accessors of each is not free.
+			if !js.IsIdentifier(st.typ(i+1)) || st.typ(i+2) != js.EqToken || !bytes.HasPrefix(st.text(i+1), []byte("_0x")) {
 				continue
 			}
 			name, k = string(st.text(i+1)), i+3
@@ -87,6 +90,10 @@ func (st *state) findTables() {
 	if st.tables.arr == nil {
 		return
 	}
+	var first [256]bool
+	for name := range st.tables.arr {
+		first[name[0]] = true
+	}
 	// Accessors: function A(p, ...) { ... T ... } with T a table, within a
 	// short body; an offset appears as "p = p - N" or "p -= N".
 	for i := 0; i+3 < len(toks); i++ {
@@ -102,7 +109,7 @@ func (st *state) findTables() {
 		var off int64
 		hasOff := false
 		for k := i + 4; k < len(toks) && k < i+120; k++ {
-			if js.IsIdentifier(toks[k].t) {
+			if js.IsIdentifier(toks[k].t) && first[st.src[toks[k].s]] {
 				if s, ok := st.tables.arr[string(st.text(k))]; ok && !found && st.typ(k-1) != js.FunctionToken {
 					strs, found = s, true
 				}
