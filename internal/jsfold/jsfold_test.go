@@ -2,9 +2,11 @@ package jsfold
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 const brief = `const r = globalThis['re' + 'quire'];
@@ -245,6 +247,9 @@ func FuzzFold(f *testing.F) {
 	f.Add([]byte(brief+obfuscated), 64)
 	f.Fuzz(func(t *testing.T, src []byte, maxOut int) {
 		lim := Limits{MaxOutput: maxOut % (1 << 16)}
+		// Fold must stay linear-ish: a stall is a bug the fuzzer must keep.
+		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("Fold stalled on %q", src)) })
+		defer watchdog.Stop()
 		r := Fold(src, lim)
 		checkInvariants(t, src, lim, r)
 		s := StripJSComments(src)
@@ -263,6 +268,8 @@ func FuzzStripComments(f *testing.F) {
 	f.Add([]byte("<# a\n#> '#' # x\n"), uint8(PowerShell))
 	f.Add([]byte("REM a\r\n:: b\necho & rem x\n"), uint8(Batch))
 	f.Fuzz(func(t *testing.T, src []byte, lang uint8) {
+		watchdog := time.AfterFunc(10*time.Second, func() { panic(fmt.Sprintf("StripComments stalled on %q", src)) })
+		defer watchdog.Stop()
 		out := StripComments(src, Lang(lang%7))
 		if bytes.Count(out, []byte{'\n'}) != bytes.Count(src, []byte{'\n'}) || len(out) > len(src) {
 			t.Fatalf("lang %d: lines %d -> %d, len %d -> %d", lang%7, bytes.Count(src, []byte{'\n'}), bytes.Count(out, []byte{'\n'}), len(src), len(out))

@@ -73,6 +73,12 @@ func lex(src []byte, keepToks bool) (lx lexed) {
 		at = min(s, len(src))
 		tt, _ := l.Next()
 		e := in.Offset()
+		if e <= s && tt != js.ErrorToken {
+			// No progress (the lexer can return empty tokens on malformed
+			// input): stop rather than spin.
+			lx.stop = min(s, len(src))
+			return lx
+		}
 		switch tt {
 		case js.WhitespaceToken, js.LineTerminatorToken:
 			continue
