@@ -965,6 +965,8 @@ type entry struct {
 	snip  string
 	count int
 	lines []int
+	// folded is set for a hit only the folded or decoded text shows.
+	folded bool
 }
 
 type entryKey struct {
@@ -983,6 +985,7 @@ type endpoint struct {
 	inCode bool   // seen at least once outside documentation and comments
 	bare   bool   // seen at least once outside a URL
 	called bool   // a URL that is the first argument of a call: post('https://…')
+	folded bool   // only the folded or decoded text names it
 }
 
 // contentScanner runs the content rules over the files of one analysis.
@@ -1026,6 +1029,7 @@ type contentScanner struct {
 	downloadRE *regexp.Regexp
 	buildInfra bool            // the file is build infrastructure (Dockerfile, CI workflow, Makefile)
 	reported   map[string]bool // hosts already reported in an earlier file
+	folded     int             // bytes folded so far in this analysis
 }
 
 // readMode is how a file's added text was read.
@@ -1117,12 +1121,15 @@ func (s *contentScanner) scanFile(fd *diff.FileDiff) {
 	if s.class == classScript {
 		s.scanScript(fd, whole, newData)
 	}
-	if len(s.entries) == 0 && len(s.hosts) == 0 {
-		return
-	}
 	var oldData []byte
 	if fd.Status == diff.Modified {
 		oldData = s.c.oldFile(fd.Path)
+	}
+	if s.foldable(fd, newData, oldData) {
+		s.scanFolded(fd, newData, oldData)
+	}
+	if len(s.entries) == 0 && len(s.hosts) == 0 {
+		return
 	}
 	s.report(fd, oldData, newData)
 }
@@ -1898,20 +1905,21 @@ func (s *contentScanner) report(fd *diff.FileDiff, oldData, newData []byte) {
 		}
 	}
 	if modified && len(cands)+len(helpers) > 0 {
+		// Folded hits were already compared with the folded base.
 		var keys []string
 		for _, f := range cands {
-			if !slices.Contains(keys, f.e.key) {
+			if !f.e.folded && !slices.Contains(keys, f.e.key) {
 				keys = append(keys, f.e.key)
 			}
 		}
 		for _, e := range helpers {
-			if !slices.Contains(keys, e.key) {
+			if !e.folded && !slices.Contains(keys, e.key) {
 				keys = append(keys, e.key)
 			}
 		}
 		more := s.grown(fd, keys, oldData, newData)
-		cands = slices.DeleteFunc(cands, func(f found) bool { return !more[slices.Index(keys, f.e.key)] })
-		helpers = slices.DeleteFunc(helpers, func(e *entry) bool { return !more[slices.Index(keys, e.key)] })
+		cands = slices.DeleteFunc(cands, func(f found) bool { return !f.e.folded && !more[slices.Index(keys, f.e.key)] })
+		helpers = slices.DeleteFunc(helpers, func(e *entry) bool { return !e.folded && !more[slices.Index(keys, e.key)] })
 	}
 	var hosts []*endpoint
 	for i := range s.hosts {
@@ -1929,6 +1937,9 @@ func (s *contentScanner) report(fd *diff.FileDiff, oldData, newData []byte) {
 		// A host is new when the base file never names it: in a URL for a
 		// host seen only in URLs, anywhere for the others.
 		hosts = slices.DeleteFunc(hosts, func(h *endpoint) bool {
+			if h.folded {
+				return false // compared with the folded base already
+			}
 			key := "://" + h.host
 			if h.bare {
 				key = h.host
@@ -1955,11 +1966,13 @@ func (s *contentScanner) noteCaps(cands []found, helpers []*entry, hosts []*endp
 	for _, c := range cands {
 		if k, ok := capOfKind(c.e.kind); ok {
 			note(k, c.e.line, kindLabel(c.e.kind))
+			f.folded = f.folded || c.e.folded
 		}
 	}
 	for _, e := range helpers {
 		if k, ok := capOfKind(e.kind); ok {
 			note(k, e.line, helperLabel(e))
+			f.folded = f.folded || e.folded && k != capEncoding
 		}
 	}
 	for _, h := range hosts {
@@ -2081,6 +2094,9 @@ func (s *contentScanner) emit(cands []found) {
 			}
 		}
 		detail := "Found: " + best.e.snip
+		if best.e.folded {
+			detail = "Found in folded text (after undoing string assembly, encoding or a string table): " + best.e.snip
+		}
 		if best.extra != "" {
 			detail += " Paired with " + best.extra + "."
 		}
@@ -2225,6 +2241,9 @@ func (s *contentScanner) reportHosts(modified bool, list []*endpoint) {
 		}
 	}
 	detail := "Found: " + best.snip
+	if best.folded {
+		detail = "Found in folded text (after undoing string assembly or encoding): " + best.snip
+	}
 	if len(others) > 0 {
 		detail += " Other new hosts: " + strings.Join(others, ", ") + "."
 	}
