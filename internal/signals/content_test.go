@@ -312,7 +312,7 @@ func TestContentDemo(t *testing.T) {
 		"termhue@1.0.1":   {WalletHook},
 		"scopewalk@2.1.2": {CredentialAccess, DynamicCode, Persistence, NewEndpoint, ProcessSpawn},
 		"@acme/router@1.5.2": {RunnerTokenAccess, CredentialAccess, NewEndpoint,
-			Persistence, // router_init.js holds `rm -rf ~` (the README lists it; not a quiet id)
+			Persistence,   // router_init.js holds `rm -rf ~` (the README lists it; not a quiet id)
 			ProcessSpawn}, // its string table names child_process and execSync: folded text shows it
 		"qlimit@1.2.1": {SelfPropagation, RunnerTokenAccess, CredentialAccess, Persistence, NewEndpoint, ProcessSpawn,
 			DynamicCode}, // setup_bun.js pipes curl into bash

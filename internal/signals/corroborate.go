@@ -105,8 +105,6 @@ func capOfKind(k kind) (capability, bool) {
 		return capNetwork, true
 	case kDecode, kDecrypt:
 		return capEncoding, true
-	case kFsWrite:
-		return capWrite, true
 	case kKeyMaterial, kSecretEnv:
 		return capCredential, true
 	}
@@ -122,6 +120,9 @@ type fileCaps struct {
 	// folded is set when a capability was only visible once the code was
 	// folded or decoded: it hid behind string assembly or encoding.
 	folded bool
+	// strongEncoding is set when the encoding capability comes from more
+	// than a decode call: obfuscation markers, an encoded blob, folding.
+	strongEncoding bool
 }
 
 func (f *fileCaps) add(c capability, line int, why string) {
@@ -165,9 +166,13 @@ func corroborate(c *context) {
 		if s.Severity == Low || s.Path == "" {
 			continue
 		}
+		if s.ID == ObfuscatedCode && !strings.HasPrefix(s.Title, "obfuscated code") {
+			continue // minified is how builds ship code, not a disguise
+		}
 		if k, ok := capOfSignal(s.ID); ok && k == capEncoding {
 			if f := c.caps[s.Path]; f != nil {
 				f.add(capEncoding, s.Line, strings.ToLower(s.ID))
+				f.strongEncoding = true
 			}
 		}
 	}
@@ -179,11 +184,17 @@ func corroborate(c *context) {
 	for _, p := range paths {
 		f := c.caps[p]
 		caps := f.list()
-		if f.folded && !f.has[capEncoding] {
+		if f.folded {
 			f.add(capEncoding, 0, "folded")
+			f.strongEncoding = true
 			caps = f.list()
 		}
 		if len(caps) < 2 {
+			continue
+		}
+		if len(caps) == 2 && f.has[capProcess] && f.has[capEncoding] && !f.strongEncoding {
+			// A CLI that decodes base64 and runs a command is ordinary; a
+			// dropper that decodes its command is caught by folding.
 			continue
 		}
 		var labels []string
@@ -205,7 +216,7 @@ func corroborate(c *context) {
 			if s.ID == NewEndpoint && s.Severity != Low {
 				k, ok = capNetwork, true
 			}
-			if !ok || !f.has[k] {
+			if !ok || !f.has[k] || s.ID == ObfuscatedCode && !strings.HasPrefix(s.Title, "obfuscated code") {
 				continue
 			}
 			if s.Severity != High {

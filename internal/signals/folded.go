@@ -59,7 +59,9 @@ func foldSide(data []byte) foldedText {
 		return foldedText{}
 	}
 	r := jsfold.Fold(data, jsfold.Limits{})
-	return foldedText{code: r.Code, payloads: r.Decoded, table: r.StringTable}
+	// A bundle may hold a function that returns an array of strings; a
+	// string table is one whose accessor calls the code goes through.
+	return foldedText{code: r.Code, payloads: r.Decoded, table: r.StringTable && r.Resolved > 0}
 }
 
 // all is the folded code and every payload, for counting keys.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"path"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -226,6 +227,7 @@ func manifestInstallScripts(c *context) {
 		title, detail []string
 		line          int
 		risky         bool // a registry install runs it, or its body is alarming
+		movedAny      bool // a command moved between install-phase scripts
 	)
 	for _, name := range lifecycleScripts() {
 		nv, inNew := newScripts[name]
@@ -267,8 +269,14 @@ func manifestInstallScripts(c *context) {
 			d += " (" + strings.Join(notes, "; ") + ")"
 		}
 		// A command that only moved between install-phase scripts already
-		// ran at install; its patterns were there before too.
-		risky = risky || (installPhase(name) || len(pats) > 0) && moved == ""
+		// ran at install; its patterns were there before too. Nor does one
+		// whose only change is how its failure is handled (|| exit 0).
+		guardOnly := inOld && unguarded(valueString(ov)) == unguarded(cmd)
+		if guardOnly {
+			d += " (the command is unchanged; only its failure handling changed)"
+		}
+		risky = risky || (installPhase(name) || len(pats) > 0) && moved == "" && !guardOnly
+		movedAny = movedAny || moved != ""
 		if line == 0 {
 			line = manifestLine(pkgJSON, "scripts", name)
 		}
@@ -297,10 +305,23 @@ func manifestInstallScripts(c *context) {
 	sev := High
 	if !risky {
 		// Only the prepare family changed, with a plain command (husky,
-		// tsc): consumers installing from the registry never run it.
-		sev = Medium
+		// tsc), or a command kept its body: consumers installing from the
+		// registry never run it, or run what they ran before.
+		sev = Low
+		if movedAny {
+			sev = Medium // it still runs at install, under another name
+		}
 	}
 	c.addSeverity(InstallScript, sev, "package.json", line, t, listDetail(detail, 4))
+}
+
+// guardSuffix matches what only changes how a command's failure or output
+// is handled: || exit 0, || true, 2>/dev/null.
+var guardSuffix = regexp.MustCompile(`(?:\s*(?:\|\||;)\s*(?:exit\s+0|true|:)|\s*[12]?>\s*/dev/null|\s*2>&1)+\s*$`)
+
+// unguarded is a script command without its failure guards.
+func unguarded(cmd string) string {
+	return strings.TrimSpace(guardSuffix.ReplaceAllString(strings.TrimSpace(cmd), ""))
 }
 
 // movedScript returns the install-phase script of the base that ran the

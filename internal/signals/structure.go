@@ -112,6 +112,7 @@ type stScan struct {
 	blobClass stClass
 	hexClass  stClass
 	native    uint8 // whether the base shipped native code: 0 unknown, 1 yes, 2 no
+	minified  uint8 // whether the base shipped minified JavaScript: 0 unknown, 1 yes, 2 no
 }
 
 func (s *stScan) file(fd *diff.FileDiff) {
@@ -363,7 +364,7 @@ func (s *stScan) obfuscation(fd *diff.FileDiff, a *stAdded, oldData, newData []b
 			switch {
 			case fd.Status == diff.Added:
 				reasons = append(reasons, fmt.Sprintf("new minified file: mean line %.0f bytes, %.1f%% whitespace", mean, ws*100))
-				if !markers && stIsMinName(fd.Path) {
+				if !markers && (stIsMinName(fd.Path) || s.baseMinified()) {
 					// A new x.min.js says what it is; the entry points and
 					// the size table are where to judge it.
 					sev = Low
@@ -385,6 +386,26 @@ func (s *stScan) obfuscation(fd *diff.FileDiff, a *stAdded, oldData, newData []b
 		}
 	}
 	s.c.addSeverity(ObfuscatedCode, sev, fd.Path, line, title, strings.Join(reasons, "; ")+".")
+}
+
+// baseMinified reports whether the base already shipped a minified
+// JavaScript file: then a new one is the same build's output, not a
+// change of kind. Computed once.
+func (s *stScan) baseMinified() bool {
+	if s.minified == 0 {
+		s.minified = 2
+		if s.c.in.Old != nil {
+			for _, f := range s.c.in.Old.Files {
+				if stIsJS(f.Path) {
+					if isMin, _, _ := stMinified(f.Data); isMin {
+						s.minified = 1
+						break
+					}
+				}
+			}
+		}
+	}
+	return s.minified == 1
 }
 
 // stIsMinName reports a file named as minified output (x.min.js).
@@ -1151,6 +1172,10 @@ func (s *stScan) hiddenAndControl(fd *diff.FileDiff, a *stAdded, removed func() 
 			// Translations carry bidi marks and joiners for real; their
 			// strings only reach a screen, where termsafe marks them.
 			sev = Low
+		case stLoneInQuotes(a.text):
+			// Every one stands alone in a string ('\u200b' written raw):
+			// an entity or character table, data a reader can see is there.
+			sev = Medium
 		case stIsJS(fd.Path) || stIsScript(fd.Path) || stIsNodeScript(s.c.newFile(fd.Path)):
 			// Trojan Source: in code the reader sees one program and the
 			// compiler another.
@@ -1187,6 +1212,66 @@ func (s *stScan) hiddenAndControl(fd *diff.FileDiff, a *stAdded, removed func() 
 		}
 		s.c.add(ControlCharacters, fd.Path, line, title, stSentence(parts))
 	}
+}
+
+// stLoneInQuotes reports whether every hidden character of text is the
+// whole content of a quoted string, alone or with one other hidden
+// character: "​", '‌‍'. Trojan Source and invisible
+// payloads need them inside identifiers, comments or long strings.
+func stLoneInQuotes(text []byte) bool {
+	quote := func(c byte) bool { return c == '"' || c == '\'' || c == '`' }
+	seen := 0
+	for i := stNextHigh(text, 0); i < len(text); i = stNextHigh(text, i) {
+		r, size := utf8.DecodeRune(text[i:])
+		if stHiddenName(r) == "" {
+			i += size
+			continue
+		}
+		seen++
+		lo, hi := i, i+size
+		// Take in one more hidden character on either side.
+		if r2, n := utf8.DecodeLastRune(text[:lo]); n > 0 && stHiddenName(r2) != "" {
+			lo -= n
+		}
+		if r2, n := utf8.DecodeRune(text[hi:]); n > 0 && stHiddenName(r2) != "" {
+			hi += n
+		}
+		if (lo == 0 || hi >= len(text) || !quote(text[lo-1]) || text[hi] != text[lo-1]) && !stAmidSymbols(text, i, i+size) {
+			return false
+		}
+		i += size
+	}
+	return seen > 0
+}
+
+// stAmidSymbols reports whether the hidden character at text[lo:hi]
+// stands among visible non-ASCII characters: a packed table of entity or
+// glyph values (an HTML entity decoder), not ASCII code it could disguise.
+func stAmidSymbols(text []byte, lo, hi int) bool {
+	count := func(b []byte, backwards bool) (sym, all int) {
+		for all < 8 && len(b) > 0 {
+			var r rune
+			var n int
+			if backwards {
+				r, n = utf8.DecodeLastRune(b)
+				b = b[:len(b)-n]
+			} else {
+				r, n = utf8.DecodeRune(b)
+				b = b[n:]
+			}
+			if stHiddenName(r) != "" {
+				continue // a run of hidden characters: judge what is around it
+			}
+			all++
+			if r >= 0x80 {
+				sym++
+			}
+		}
+		return sym, all
+	}
+	bs, ba := count(text[max(0, lo-64):lo], true)
+	as, aa := count(text[hi:min(len(text), hi+64)], false)
+	return ba+aa > 0 && (bs+as)*2 >= ba+aa
 }
 
 func stSentence(parts []string) string {
