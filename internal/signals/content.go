@@ -1024,12 +1024,13 @@ type contentScanner struct {
 	marks   []lineMark
 	gaps    [][2]int // text[g[0]:g[1]] lies between two runs: skipped
 
-	scriptRE   *regexp.Regexp
-	hostPort   *regexp.Regexp
-	downloadRE *regexp.Regexp
-	buildInfra bool            // the file is build infrastructure (Dockerfile, CI workflow, Makefile)
-	reported   map[string]bool // hosts already reported in an earlier file
-	folded     int             // bytes folded so far in this analysis
+	scriptRE    *regexp.Regexp
+	hostPort    *regexp.Regexp
+	downloadRE  *regexp.Regexp
+	downloadSet *litSet
+	buildInfra  bool            // the file is build infrastructure (Dockerfile, CI workflow, Makefile)
+	reported    map[string]bool // hosts already reported in an earlier file
+	folded      int             // bytes folded so far in this analysis
 }
 
 // readMode is how a file's added text was read.
@@ -1325,53 +1326,79 @@ const downloadExecRE = `(?i)(?:\b(curl|wget)\b[^\n|;&]{0,300}\|\s*(?:sudo\s+)?(?
 // downloadWords are words downloadExecRE cannot match without, in the
 // cases seen in the wild: a text with none of them is not scanned.
 func downloadWords() []string {
-	return []string{"curl", "wget", "iwr", "irm", "nvoke-", "ownload", "certutil", "bitsadmin", "powershell", "pwsh",
-		"CURL", "WGET", "IWR", "IEX", "iex", "Certutil", "CertUtil", "Bitsadmin", "PowerShell", "Powershell", "PWSH"}
+	return []string{"curl", "wget", "WGET", "iwr ", "IWR ", "iex ", "iex(", "|iex", "IEX ", "IEX(", "nvoke-",
+		"ownloadString", "ownloadFile", "ownloadstring", "certutil", "Certutil", "CertUtil", "CERTUTIL", "bitsadmin", "Bitsadmin",
+		"powershell", "PowerShell", "Powershell", "POWERSHELL", "pwsh", "PWSH"}
 }
 
-// scanDownloadExec records download-and-execute commands in s.text.
+// scanDownloadExec records download-and-execute commands in s.text. The
+// regular expression runs only on the lines that hold one of
+// downloadWords, each line once: on typescript.js a whole-text run costs
+// seconds.
 func (s *contentScanner) scanDownloadExec() {
 	if s.class == classDoc {
 		return
 	}
-	found := false
-	for _, w := range downloadWords() {
-		if bytes.Contains(s.text, []byte(w)) {
-			found = true
-			break
-		}
+	t := s.text
+	if s.downloadSet == nil {
+		s.downloadSet = newLitSet(downloadWords())
 	}
-	if !found {
+	// One pass finds every word (bytes.Index per word degenerates on a
+	// common first letter such as 'c'); each hit's line is scanned once.
+	var lines [][2]int
+	s.downloadSet.scan(t, func(_, at int) {
+		if len(lines) > 4096 {
+			return
+		}
+		lo := bytes.LastIndexByte(t[max(0, at-(64<<10)):at], '\n') + 1 + max(0, at-(64<<10))
+		hi := bytes.IndexByte(t[at:], '\n')
+		if hi < 0 {
+			hi = len(t)
+		} else {
+			hi += at
+		}
+		lines = append(lines, [2]int{lo, hi})
+	})
+	if len(lines) == 0 {
 		return
 	}
 	if s.downloadRE == nil {
 		s.downloadRE = regexp.MustCompile(downloadExecRE)
 	}
-	for _, m := range s.downloadRE.FindAllSubmatchIndex(s.text, 32) {
-		if len(s.gaps) > 0 && s.inGap(m[0]) {
-			continue
+	slices.SortFunc(lines, func(a, b [2]int) int { return a[0] - b[0] })
+	lines = slices.Compact(lines)
+	for _, l := range lines {
+		line := t[l[0]:l[1]]
+		if len(line) > 64<<10 {
+			line = line[:64<<10] // the pattern spans at most a few hundred bytes
 		}
-		w := s.windowAt(m[0], m[1]-m[0])
-		if inComment(&w, s.comment) {
-			continue
-		}
-		// The key is the command word as written, so that the transition
-		// counts of a modified file can count it on both sides.
-		key := ""
-		for g := 2; g+1 < len(m); g += 2 {
-			if m[g] >= 0 {
-				key = string(s.text[m[g]:m[g+1]])
-				break
+		for _, m := range s.downloadRE.FindAllSubmatchIndex(line, 8) {
+			at := l[0] + m[0]
+			if len(s.gaps) > 0 && s.inGap(at) {
+				continue
 			}
+			w := s.windowAt(at, m[1]-m[0])
+			if inComment(&w, s.comment) {
+				continue
+			}
+			// The key is the command word as written, so that the transition
+			// counts of a modified file can count it on both sides.
+			key := ""
+			for g := 2; g+1 < len(m); g += 2 {
+				if m[g] >= 0 {
+					key = string(line[m[g]:m[g+1]])
+					break
+				}
+			}
+			k := kDownloadExec
+			if s.buildInfra {
+				// A Dockerfile RUN or a workflow step runs on a build machine,
+				// never on a consumer's install: the installers of nodesource,
+				// rustup or uv are documented this way.
+				k = kShellDownload
+			}
+			s.record(k, key, s.lineNo(at), &w)
 		}
-		k := kDownloadExec
-		if s.buildInfra {
-			// A Dockerfile RUN or a workflow step runs on a build machine,
-			// never on a consumer's install: the installers of nodesource,
-			// rustup or uv are documented this way.
-			k = kShellDownload
-		}
-		s.record(k, key, s.lineNo(m[0]), &w)
 	}
 }
 

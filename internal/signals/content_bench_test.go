@@ -28,3 +28,18 @@ func BenchmarkContentRules(b *testing.B) {
 		newContentScanner(c)
 	}
 }
+
+// BenchmarkAssess times every detector, corroboration and the roll-up (no
+// registry lookups) on the real pairs. Budget (architecture.md §6): at most
+// 60 ms on typescript 5.4.5 -> 5.5.4.
+func BenchmarkAssess(b *testing.B) {
+	for _, p := range realPairs() {
+		b.Run(p.name, func(b *testing.B) {
+			in := realPair(b, p)
+			b.ResetTimer()
+			for b.Loop() {
+				Assess(in)
+			}
+		})
+	}
+}

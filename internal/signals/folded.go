@@ -21,8 +21,8 @@ import (
 // speed (tens of MB/s), far slower than the literal scan, and a release's
 // evasion lives in new or changed code, not in megabytes of rebuilt bundle.
 const (
-	foldFileBytes  = 2 << 20
-	foldTotalBytes = 8 << 20
+	foldFileBytes  = 1 << 20
+	foldTotalBytes = 2 << 20
 )
 
 // foldable reports whether a changed file is folded: JavaScript, small
@@ -35,16 +35,36 @@ func (s *contentScanner) foldable(fd *diff.FileDiff, newData, oldData []byte) bo
 		return false
 	}
 	if fd.Status == diff.Added {
-		return jsfold.NeedsFold(newData)
+		return evasionShape(newData)
 	}
 	for hi := range fd.Hunks {
 		for li := range fd.Hunks[hi].Lines {
-			if l := &fd.Hunks[hi].Lines[li]; l.Kind == diff.Add && jsfold.NeedsFold([]byte(l.Text)) {
+			if l := &fd.Hunks[hi].Lines[li]; l.Kind == diff.Add && evasionShape([]byte(l.Text)) {
 				return true
 			}
 		}
 	}
 	return false
+}
+
+// evasionShape reports text with the shapes of string assembly and
+// encoding that folding undoes: split literals joined with +, join(”),
+// fromCharCode, base64 or hex decoding, _0x string tables, \x escapes,
+// variation selectors. It is narrower than jsfold.NeedsFold, whose
+// triggers (\u escapes, ['key'] access) every large bundle has: folding
+// runs at the lexer's speed, so it is kept for text that looks evasive.
+func evasionShape(b []byte) bool {
+	for _, t := range evasionTriggers() {
+		if bytes.Contains(b, []byte(t)) {
+			return jsfold.NeedsFold(b)
+		}
+	}
+	return false
+}
+
+func evasionTriggers() []string {
+	return []string{"' + '", "'+'", `" + "`, `"+"`, "' +\n", ".join('')", `.join("")`, "fromCharCode", "atob(", "base64",
+		"'hex'", `"hex"`, "_0x", "\\x", "\xef\xb8", "\xf3\xa0\x84", "['re", "['pro", "['ex", "['en"}
 }
 
 // foldedText is one side's folded code and decoded payloads.

@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"path"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -31,7 +32,7 @@ var tokenRules = []tokenRule{
 	{"GitHub token", []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{36}`), 4},
 	{"GitHub fine-grained token", []string{"github_pat_"}, regexp.MustCompile(`github_pat_[A-Za-z0-9_]{22,}`), 11},
 	{"AWS access key id", []string{"AKIA", "ASIA"}, regexp.MustCompile(`(?:AKIA|ASIA)[A-Z0-9]{16}`), 4},
-	{"Slack token", []string{"xox"}, regexp.MustCompile(`xox[baprs]-[A-Za-z0-9-]{10,}`), 5},
+	{"Slack token", []string{"xoxb-", "xoxa-", "xoxp-", "xoxr-", "xoxs-"}, regexp.MustCompile(`xox[baprs]-[A-Za-z0-9-]{10,}`), 5},
 	{"Stripe live secret key", []string{"sk_live_"}, regexp.MustCompile(`sk_live_[A-Za-z0-9]{24,}`), 8},
 }
 
@@ -115,28 +116,42 @@ func testPath(p string) bool {
 // a private key in a test folder is medium (sample keys are common there).
 func tokenLiterals(p string, data, old []byte) []secretFinding {
 	var out []secretFinding
-	for _, r := range tokenRules {
-		hit := false
+	// Each rule's regular expression runs only where one of its literal
+	// prefixes occurs, on a short window; one multi-literal pass finds the
+	// prefixes (a bytes.Index per prefix costs ~15 passes over a bundle).
+	var lits []string
+	var ruleOf []int
+	for ri, r := range tokenRules {
 		for _, l := range r.lit {
-			if bytes.Contains(data, []byte(l)) {
-				hit = true
-				break
-			}
+			lits = append(lits, l)
+			ruleOf = append(ruleOf, ri)
 		}
-		if !hit {
-			continue
+	}
+	hits := 0
+	newLitSet(lits).scan(data, func(li, s int) {
+		if hits >= 1000 || len(out) >= 50 {
+			return
 		}
-		for _, m := range r.re.FindAllIndex(data, 50) {
-			s, e := m[0], m[1]
-			if s > 0 && wordByte(data[s-1]) || e < len(data) && (wordByte(data[e]) && r.kind != "GitHub fine-grained token" || data[e] == '-' && r.kind == "Slack token") {
-				continue
-			}
-			v := string(data[s:e])
-			if placeholderValue(v[r.prefix:]) || old != nil && bytes.Contains(old, data[s:e]) {
-				continue
-			}
-			out = append(out, secretFinding{line: lineAt(data, s), what: r.kind + " " + redact(v, r.prefix), sev: High})
+		hits++
+		r := &tokenRules[ruleOf[li]]
+		m := r.re.FindIndex(data[s:min(len(data), s+256)])
+		if m == nil || m[0] != 0 {
+			return
 		}
+		e := s + m[1]
+		if s > 0 && wordByte(data[s-1]) || e < len(data) && (wordByte(data[e]) && r.kind != "GitHub fine-grained token" || data[e] == '-' && r.kind == "Slack token") {
+			return
+		}
+		v := string(data[s:e])
+		if placeholderValue(v[r.prefix:]) || old != nil && bytes.Contains(old, data[s:e]) {
+			return
+		}
+		out = append(out, secretFinding{line: lineAt(data, s), what: r.kind + " " + redact(v, r.prefix), sev: High})
+	})
+	// The scan's four walks report out of order: keep findings by line.
+	sort.SliceStable(out, func(a, b int) bool { return out[a].line < out[b].line })
+	if !bytes.Contains(data, []byte("PRIVATE KEY-----")) {
+		return out
 	}
 	sa := serviceAcctRe.Match(data) && gcpKeyRe.Match(data)
 	for _, m := range privateKeyRe.FindAllSubmatchIndex(data, 20) {
