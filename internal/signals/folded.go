@@ -2,7 +2,6 @@ package signals
 
 import (
 	"bytes"
-	"slices"
 	"strings"
 
 	"github.com/stagegate/stagegate/internal/diff"
@@ -166,9 +165,4 @@ func (s *contentScanner) scanFolded(fd *diff.FileDiff, newData, oldData []byte) 
 	if nf.table && !of.table {
 		s.c.noteCaps(s.path).folded = true
 	}
-}
-
-// foldedOnly reports whether every entry of cands came from folded text.
-func foldedOnly(cands []found) bool {
-	return len(cands) > 0 && !slices.ContainsFunc(cands, func(f found) bool { return !f.e.folded })
 }
