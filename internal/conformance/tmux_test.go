@@ -150,7 +150,7 @@ func TestTmuxApproveAndReject(t *testing.T) {
 
 	// Reject @acme/router 1.5.2 from the queue: confirm, then 2FA.
 	s.send("Escape")
-	s.waitFor("9 staged versions", 10*time.Second)
+	s.waitFor("11 staged versions", 10*time.Second)
 	s.send("/")
 	s.typeText("router")
 	s.send("Enter")
@@ -245,7 +245,7 @@ func TestTmuxDemoSmallAndWide(t *testing.T) {
 	exec.Command("tmux", "-S", s.socket, "resize-window", "-t", s.name, "-x", "40", "-y", "10").Run()
 	s.waitFor("too small", 5*time.Second)
 	exec.Command("tmux", "-S", s.socket, "resize-window", "-t", s.name, "-x", "200", "-y", "60").Run()
-	s.waitFor("10 staged versions", 5*time.Second)
+	s.waitFor("12 staged versions", 5*time.Second)
 	s.send("Enter")
 	s.waitFor("verified", 15*time.Second)
 	s.send("Escape", "q")
