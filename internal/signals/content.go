@@ -99,6 +99,9 @@ const (
 	// endpoints: parsed into hosts, not recorded as hits (URLs have
 	// their own pass)
 	kHostKey
+	// download words: the lines that hold one get the download-and-execute
+	// expression (scanDownloadExec); never recorded
+	kDownloadWord
 	numKinds
 )
 
@@ -361,6 +364,7 @@ func contentPatterns() []pattern {
 	add(kSecretEnv, secretEnvCheck, "process.env.", "process.env[")
 
 	// endpoints (B8)
+	add(kDownloadWord, nil, downloadWords()...)
 	add(kHostKey, nil, "hostname:", "hostname':", `hostname":`, "host: '", `host: "`, "host:'", `host:"`, "'host':", `"host":`)
 	return ps
 }
@@ -1024,13 +1028,13 @@ type contentScanner struct {
 	marks   []lineMark
 	gaps    [][2]int // text[g[0]:g[1]] lies between two runs: skipped
 
-	scriptRE    *regexp.Regexp
-	hostPort    *regexp.Regexp
-	downloadRE  *regexp.Regexp
-	downloadSet *litSet
-	buildInfra  bool            // the file is build infrastructure (Dockerfile, CI workflow, Makefile)
-	reported    map[string]bool // hosts already reported in an earlier file
-	folded      int             // bytes folded so far in this analysis
+	scriptRE     *regexp.Regexp
+	hostPort     *regexp.Regexp
+	downloadRE   *regexp.Regexp
+	downloadHits []int           // where the current text holds a download word
+	buildInfra   bool            // the file is build infrastructure (Dockerfile, CI workflow, Makefile)
+	reported     map[string]bool // hosts already reported in an earlier file
+	folded       int             // bytes folded so far in this analysis
 }
 
 // readMode is how a file's added text was read.
@@ -1304,6 +1308,7 @@ func (s *contentScanner) flush() {
 
 // scanText runs every rule over s.text.
 func (s *contentScanner) scanText() {
+	s.downloadHits = s.downloadHits[:0]
 	s.set.scan(s.text, s.onLiteral)
 	s.scanURLs()
 	s.scanIPs()
@@ -1323,12 +1328,16 @@ const downloadExecRE = `(?i)(?:\b(curl|wget)\b[^\n|;&]{0,300}\|\s*(?:sudo\s+)?(?
 	`|\b(bitsadmin)(?:\.exe)?\b[^\n]{0,100}/transfer` +
 	`|\b(powershell|pwsh)(?:\.exe)?\b[^\n]{0,100}\s-(?:e|ec|enc|encodedcommand)\s+[A-Za-z0-9+/=]{8})`
 
-// downloadWords are words downloadExecRE cannot match without, in the
-// cases seen in the wild: a text with none of them is not scanned.
+// downloadWords are words downloadExecRE cannot match without, as
+// written in the cases seen in the wild, at least minPatternLen bytes so
+// that they ride along the content scan's one pass: a text with none of
+// them is never given to the expression.
 func downloadWords() []string {
-	return []string{"curl", "wget", "WGET", "iwr ", "IWR ", "iex ", "iex(", "|iex", "IEX ", "IEX(", "nvoke-",
-		"ownloadString", "ownloadFile", "ownloadstring", "certutil", "Certutil", "CertUtil", "CERTUTIL", "bitsadmin", "Bitsadmin",
-		"powershell", "PowerShell", "Powershell", "POWERSHELL", "pwsh", "PWSH"}
+	return []string{"curl -", "curl h", "curl '", `curl "`, "curl $", "curl `", "CURL -", "wget -", "wget h", "wget '",
+		`wget "`, "wget $", "WGET -", " | iex", "| iex ", ")|iex(", "'|iex(", "iex(New", "iex (New", "IEX(New", "IEX (New", "iwr ht",
+		"iwr -U", "iwr -u", "IWR ht", "Invoke-", "invoke-", "ownloadString", "ownloadFile", "ownloadstring", "ownloadfile",
+		"certutil", "Certutil", "CertUtil", "CERTUTIL", "bitsadmin", "Bitsadmin", "BITSADMIN", "powershell", "PowerShell",
+		"Powershell", "POWERSHELL", "pwsh -", "pwsh.e", "PWSH -"}
 }
 
 // scanDownloadExec records download-and-execute commands in s.text. The
@@ -1340,16 +1349,8 @@ func (s *contentScanner) scanDownloadExec() {
 		return
 	}
 	t := s.text
-	if s.downloadSet == nil {
-		s.downloadSet = newLitSet(downloadWords())
-	}
-	// One pass finds every word (bytes.Index per word degenerates on a
-	// common first letter such as 'c'); each hit's line is scanned once.
 	var lines [][2]int
-	s.downloadSet.scan(t, func(_, at int) {
-		if len(lines) > 4096 {
-			return
-		}
+	for _, at := range s.downloadHits {
 		lo := bytes.LastIndexByte(t[max(0, at-(64<<10)):at], '\n') + 1 + max(0, at-(64<<10))
 		hi := bytes.IndexByte(t[at:], '\n')
 		if hi < 0 {
@@ -1358,7 +1359,7 @@ func (s *contentScanner) scanDownloadExec() {
 			hi += at
 		}
 		lines = append(lines, [2]int{lo, hi})
-	})
+	}
 	if len(lines) == 0 {
 		return
 	}
@@ -1468,6 +1469,12 @@ func (s *contentScanner) onLiteral(pi, at int) {
 		lit = lit[1:]
 	}
 	if len(s.gaps) > 0 && s.inGap(at) {
+		return
+	}
+	if p.kind == kDownloadWord {
+		if len(s.downloadHits) < 4096 {
+			s.downloadHits = append(s.downloadHits, at)
+		}
 		return
 	}
 	w := s.windowAt(at, len(lit))

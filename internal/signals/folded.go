@@ -114,10 +114,7 @@ func (s *contentScanner) scanFolded(fd *diff.FileDiff, newData, oldData []byte) 
 		s.chunked = true
 		s.text = append(append(s.buf[:0], '\n'), p.Text...)
 		s.starts, s.nos = append(s.starts[:0], 0), append(s.nos[:0], max(p.Line, 1))
-		s.set.scan(s.text, s.onLiteral)
-		s.scanURLs()
-		s.scanIPs()
-		s.scanDownloadExec()
+		s.scanText()
 	}
 	foldedEntries, foldedHosts := s.entries, s.hosts
 	s.entries, s.hosts, s.index = raw, rawHosts, rawIndex

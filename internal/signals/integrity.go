@@ -12,8 +12,10 @@ package signals
 import (
 	"encoding/json"
 	"errors"
+	"github.com/stagegate/stagegate/internal/diff"
 	"io/fs"
 	"path"
+	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -526,7 +528,7 @@ func tarballAnomalies(c *context) {
 // it. Files npm's default rules exclude (.npmrc, node_modules, .git) are
 // not counted: packing without the allowlist drops them as well. ok is
 // false when m has no files array or packing fails.
-func outsideAllowlist(p *tarball.Package, m map[string]any) (map[string]bool, bool) {
+func outsideAllowlist(p *tarball.Package, m map[string]any, only map[string]bool) (map[string]bool, bool) {
 	files, ok := m["files"].([]any)
 	if !ok || p == nil {
 		return nil, false
@@ -544,7 +546,7 @@ func outsideAllowlist(p *tarball.Package, m map[string]any) (map[string]bool, bo
 		case ".npmignore", ".gitignore":
 			continue // their rules are not the ones npm pack applied
 		}
-		if !fs.ValidPath(f.Path) {
+		if !fs.ValidPath(f.Path) || only != nil && !only[f.Path] {
 			continue
 		}
 		fsys[f.Path] = &fstest.MapFile{Mode: fs.FileMode(f.Mode & 0o777)}
@@ -618,11 +620,29 @@ func alwaysPacked(p string) bool {
 // version, medium otherwise; a file the base already shipped outside its
 // own allowlist is not news.
 func filesAllowlist(c *context) {
-	outside, ok := outsideAllowlist(c.in.New, c.newManifest)
+	// With the base's allowlist unchanged, only a new file can newly ship
+	// outside it: the others, the base shipped too. Matching just those
+	// keeps a release of thousands of files cheap.
+	var only map[string]bool
+	if c.oldManifest != nil && reflect.DeepEqual(c.oldManifest["files"], c.newManifest["files"]) {
+		only = map[string]bool{}
+		for _, f := range c.in.Diff.Files {
+			if f.Status == diff.Added {
+				only[f.Path] = true
+			}
+		}
+		if len(only) == 0 {
+			return
+		}
+	}
+	outside, ok := outsideAllowlist(c.in.New, c.newManifest, only)
 	if !ok || len(outside) == 0 {
 		return
 	}
-	baseOutside, _ := outsideAllowlist(c.in.Old, c.oldManifest)
+	var baseOutside map[string]bool
+	if only == nil {
+		baseOutside, _ = outsideAllowlist(c.in.Old, c.oldManifest, nil)
+	}
 	paths := make([]string, 0, len(outside))
 	for p := range outside {
 		if !baseOutside[p] {
