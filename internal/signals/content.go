@@ -1031,10 +1031,11 @@ type contentScanner struct {
 	scriptRE     *regexp.Regexp
 	hostPort     *regexp.Regexp
 	downloadRE   *regexp.Regexp
-	downloadHits []int           // where the current text holds a download word
-	buildInfra   bool            // the file is build infrastructure (Dockerfile, CI workflow, Makefile)
-	reported     map[string]bool // hosts already reported in an earlier file
-	folded       int             // bytes folded so far in this analysis
+	downloadHits []int            // where the current text holds a download word
+	evasion      []evasionTrigger // the shapes that make a file worth folding
+	buildInfra   bool             // the file is build infrastructure (Dockerfile, CI workflow, Makefile)
+	reported     map[string]bool  // hosts already reported in an earlier file
+	folded       int              // bytes folded so far in this analysis
 }
 
 // readMode is how a file's added text was read.

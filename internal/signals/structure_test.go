@@ -496,7 +496,9 @@ func TestStructureDemo(t *testing.T) {
 					t.Errorf("two %s signals for %q", s.ID, s.Path)
 				}
 				got[s.ID][s.Path] = s
-				if s.Severity == High {
+				// Only termhue's obfuscated line in its main file is high:
+				// code that runs whenever the package is loaded.
+				if s.Severity == High && !(r.Name == "termhue" && s.ID == ObfuscatedCode) {
 					t.Errorf("high signal in the demo from a structural detector: %+v", s)
 				}
 			}
