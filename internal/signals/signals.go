@@ -200,6 +200,7 @@ func Assess(in Input) Report {
 	contentSignals(c)
 	structureSignals(c)
 	integritySignals(c)
+	bundleSignals(c)
 	corroborate(c)
 	sigs := c.finish()
 	return Report{Signals: sigs, Risk: rollUp(sigs, c.reasons)}
