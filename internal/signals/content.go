@@ -308,7 +308,7 @@ func contentPatterns() []pattern {
 	add(kNetRead, nil, "http.get(", "https.get(", "http.request(", "https.request(", "XMLHttpRequest", "net.connect(",
 		"net.createConnection(", "tls.connect(", "axios.", "axios(", "WebSocket(")
 	add(kNetRead, identBeforeCheck, "fetch(", "request(")
-	add(kNetRead, nil, "dns.lookup(", "dns.resolve", "dgram.createSocket(", "http2.connect(", "sendBeacon(")
+	add(kNetRead, nil, "dgram.createSocket(", "http2.connect(", "sendBeacon(")
 	call(kDecode, nil, "atob(")
 	add(kDecode, decodeArgCheck, "Buffer.from(", "new Buffer(")
 	add(kDecrypt, nil, "createDecipher")
@@ -365,6 +365,7 @@ func contentPatterns() []pattern {
 
 	// endpoints (B8)
 	add(kDownloadWord, nil, downloadWords()...)
+	add(kHostKey, nil, "dns.lookup(", "dns.resolve(", "dns.resolve4(", "dns.resolveTxt(", "createConnection(")
 	add(kHostKey, nil, "hostname:", "hostname':", `hostname":`, "host: '", `host: "`, "host:'", `host:"`, "'host':", `"host":`)
 	return ps
 }
@@ -1552,9 +1553,25 @@ func (s *contentScanner) scanURLs() {
 	}
 }
 
-// onHostKey reads the quoted value after a host or hostname key.
+// onHostKey reads the quoted value after a host or hostname key, or the
+// quoted host argument of a connect or DNS call (net.connect(443, 'h')).
 func (s *contentScanner) onHostKey(w *window, no int) {
 	a := bytes.TrimLeft(w.after(), " \t:")
+	if lit := w.b[w.at : w.at+w.n]; lit[len(lit)-1] == '(' {
+		if s.class != classDoc {
+			s.record(kNetRead, string(lit), no, w) // a DNS query or a connection is a network read
+		}
+		// The first quoted argument within the call's first 80 bytes.
+		a = a[:min(len(a), 80)]
+		if end := bytes.IndexByte(a, ')'); end >= 0 {
+			a = a[:end]
+		}
+		i := bytes.IndexAny(a, "'\"`")
+		if i < 0 {
+			return
+		}
+		a = a[i:]
+	}
 	if len(a) == 0 || (a[0] != '\'' && a[0] != '"' && a[0] != '`') {
 		return
 	}
@@ -1781,11 +1798,14 @@ func shadyHost(h string, path []byte) string {
 	for _, l := range strings.Split(h, ".") {
 		switch l {
 		case "webhook", "webhooks", "ngrok", "oast", "rentry", "pastebin", "interactsh", "requestbin", "pipedream",
-			"burpcollaborator", "canarytokens", "trycloudflare":
+			"burpcollaborator", "canarytokens", "trycloudflare", "hookbin", "beeceptor", "requestcatcher", "dnslog",
+			"ghostbin", "hastebin", "termbin", "localtunnel", "serveo", "pipedream-net":
 			return l + " host"
 		}
 	}
-	for _, d := range []string{"workers.dev", "api.telegram.org", "transfer.sh", "bit.ly", "paste.ee",
+	for _, d := range []string{"workers.dev", "api.telegram.org", "transfer.sh", "bit.ly", "paste.ee", "hooks.slack.com",
+		"discordapp.com/api/webhooks", "0x0.st", "file.io", "loca.lt", "ceye.io", "interact.sh", "oastify.com", "tinyurl.com",
+		"pastebin.com", "ix.io", "sprunge.us", "dpaste.com", "glitch.me", "repl.co", "ipinfo.io", "ip-api.com", "ifconfig.me",
 		"raw.githubusercontent.com", "ngrok.io", "ngrok-free.app", "ngrok.app", "oast.fun", "oast.pro", "oast.live",
 		"oast.site", "oast.online", "oast.me"} {
 		if h == d || strings.HasSuffix(h, "."+d) {
@@ -1797,7 +1817,7 @@ func shadyHost(h string, path []byte) string {
 		return "Discord webhook"
 	}
 	switch h[strings.LastIndexByte(h, '.')+1:] {
-	case "xyz", "top", "tk":
+	case "xyz", "top", "tk", "ml", "ga", "cf", "gq", "icu", "buzz", "monster", "cyou", "sbs", "rest", "click", "cfd":
 		return "." + h[strings.LastIndexByte(h, '.')+1:] + " domain"
 	}
 	return ""

