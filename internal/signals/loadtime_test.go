@@ -20,7 +20,7 @@ func TestLoadTimeFiles(t *testing.T) {
 			want: map[string]string{"index.js": "main"}},
 		{name: "exports conditions and bin", files: map[string]string{
 			"package.json": `{"main":"a.js","exports":{".":{"import":"./esm/a.mjs","require":"./a.js"},"./x/*":"./x/*.js"},"bin":{"t":"cli.js"}}`,
-			"a.js": "1", "esm/a.mjs": "1", "cli.js": "require('./tool')", "tool.js": "1"},
+			"a.js":         "1", "esm/a.mjs": "1", "cli.js": "require('./tool')", "tool.js": "1"},
 			want: map[string]string{"a.js": "main", "esm/a.mjs": "exports", "cli.js": "bin", "tool.js": "bin"}},
 		{name: "paths outside the package are not followed", files: map[string]string{
 			"package.json": `{"main":"a.js"}`, "a.js": "require('../../etc/x'); require('./missing')"},
