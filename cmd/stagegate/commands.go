@@ -12,6 +12,7 @@ func subcommands(g *globals) []*cobra.Command {
 		newCompareCmd(g),
 		newApproveCmd(g),
 		newRejectCmd(g),
+		newWaitCmd(g),
 		newRegistryCmd(g),
 		newDemoCmd(g),
 		newVersionCmd(g),
