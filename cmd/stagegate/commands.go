@@ -13,6 +13,7 @@ func subcommands(g *globals) []*cobra.Command {
 		newApproveCmd(g),
 		newRejectCmd(g),
 		newWaitCmd(g),
+		newWatchCmd(g),
 		newRegistryCmd(g),
 		newDemoCmd(g),
 		newVersionCmd(g),
