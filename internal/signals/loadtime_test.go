@@ -37,28 +37,34 @@ func TestLoadTimeFiles(t *testing.T) {
 }
 
 func TestLoadTimeRaise(t *testing.T) {
+	// An obfuscated block (the chalk/debug injection) where the package
+	// is loaded is high; the same block in a file nothing loads is medium.
+	// Process spawning is not raised: libraries and CLIs do it by design.
+	obf := "var _0x1a2b=['a'];(function(_0x3c4d,_0x5e6f){while(!![]){try{_0x3c4d['push'](_0x3c4d['shift']());break}catch(_0x7a8b){}}})(_0x1a2b,0x1);" +
+		"var _0x9c0d=_0x1a2b[0x0],_0xe1f2=_0x9c0d,_0x1b2c=_0xe1f2,_0x3d4e=_0x1b2c,_0x5f6a=_0x3d4e,_0x7b8c=_0x5f6a,_0x9d0e=_0x7b8c,_0x1f2a=_0x9d0e;\n"
 	spawn := "const { execSync } = require('child_process');\nexecSync('git status');\n"
 	for _, tt := range []struct {
 		name string
 		new  map[string]string
+		id   string
 		want Severity
 	}{
-		{name: "library main", new: map[string]string{"package.json": `{"name":"fx","main":"index.js"}`, "index.js": spawn}, want: Medium},
-		{name: "a bin starts processes by design", new: map[string]string{"package.json": `{"name":"fx","bin":{"fx":"cli.js"}}`, "cli.js": spawn}, want: Low},
-		{name: "not loaded", new: map[string]string{"package.json": `{"name":"fx","main":"index.js"}`, "index.js": "1", "scripts/x.js": spawn}, want: Low},
+		{name: "obfuscated main", new: map[string]string{"package.json": `{"name":"fx","main":"index.js"}`, "index.js": "module.exports = 1;\n" + obf}, id: ObfuscatedCode, want: High},
+		{name: "obfuscated, not loaded", new: map[string]string{"package.json": `{"name":"fx","main":"index.js"}`, "index.js": "0", "tools/x.js": "module.exports = 1;\n" + obf}, id: ObfuscatedCode, want: Medium},
+		{name: "a spawn in the main file stays low", new: map[string]string{"package.json": `{"name":"fx","main":"index.js"}`, "index.js": spawn}, id: ProcessSpawn, want: Low},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			old := map[string]string{"package.json": tt.new["package.json"], "index.js": "0"}
+			old := map[string]string{"package.json": tt.new["package.json"], "index.js": "0", "tools/x.js": "module.exports = 1;\n"}
 			r := assess(t, old, tt.new)
 			for _, s := range r.Signals {
-				if s.ID == ProcessSpawn {
+				if s.ID == tt.id {
 					if s.Severity != tt.want {
 						t.Errorf("severity %s, want %s: %+v", s.Severity, tt.want, s)
 					}
 					return
 				}
 			}
-			t.Fatalf("no process-spawn: %+v", r.Signals)
+			t.Fatalf("no %s: %+v", tt.id, r.Signals)
 		})
 	}
 }
