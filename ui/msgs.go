@@ -42,6 +42,12 @@ type webAuthMsg struct {
 	err error
 }
 
+// whoamiMsg answers Backend.Whoami at start-up.
+type whoamiMsg struct {
+	user string
+	err  error
+}
+
 // openURLMsg reports the outcome of OpenURL.
 type openURLMsg struct{ err error }
 
