@@ -94,17 +94,17 @@ type action struct {
 	includeRisky  bool
 	backConfirmed bool // the user confirmed the tag moves back
 	targets       []target
-	results   []targetResult
-	next      int
-	otp       string // secret: never rendered, logged or kept after the action
-	sentEmpty bool   // the last request carried no code (web-auth request)
-	input     lineInput
-	phase     phase
-	errMsg    string // terminal-safe registry message
-	note      string
-	authURL   string // untrusted, rendered through safeText
-	op        int
-	cancel    context.CancelFunc
+	results       []targetResult
+	next          int
+	otp           string // secret: never rendered, logged or kept after the action
+	sentEmpty     bool   // the last request carried no code (web-auth request)
+	input         lineInput
+	phase         phase
+	errMsg        string // terminal-safe registry message
+	note          string
+	authURL       string // untrusted, rendered through safeText
+	op            int
+	cancel        context.CancelFunc
 }
 
 func (a *action) inFlight() bool { return a.phase == phaseSending || a.phase == phaseWebAuth }
