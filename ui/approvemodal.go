@@ -130,7 +130,7 @@ func (m *Model) batchNotes(a *action, iw int) []string {
 func (m *Model) backConfirmLines(a *action, iw int) []string {
 	var out []string
 	for _, t := range a.targets {
-		if t.backwards() {
+		if t.backwards() && len(a.targets) > 1 { // one version: its line is already above
 			l := fmt.Sprintf("⚠ %s@%s %s", t.item.PackageName, t.item.Version, t.move().String())
 			for _, w := range wrap(safeText(l), iw) {
 				out = append(out, m.st.bad.r(w))
