@@ -133,6 +133,24 @@ func TestTmuxStaleBase(t *testing.T) {
 	if strings.Contains(scr, "vs 1.0.0") {
 		t.Errorf("1.0.2's review still compares against 1.0.0:\n%s", Redact(scr, w.secrets...))
 	}
+
+	// Outside the dashboard, latest moves to 1.0.2-rc.1 (a plain publish):
+	// the queue does not change, but approving 1.0.2 now would publish
+	// against another base than the one on screen. Nothing is sent; the
+	// user is asked to review again, and the review is recomputed.
+	publishFiles(t, sl.URL, sl.Token, "lodashx", "1.0.2-rc.1", FixturePackage("lodashx", "1.0.2-rc.1"))
+	s.send("a")
+	s.waitFor("2FA code", 10*time.Second)
+	typeCode(t, s, w, sl)
+	scr = s.waitFor("review it again", 20*time.Second)
+	if !strings.Contains(scr, "the base changed") {
+		t.Errorf("the refusal does not say why:\n%s", Redact(scr, w.secrets...))
+	}
+	if _, versions := distTags(t, sl.URL, "lodashx"); versions["1.0.2"] != nil {
+		t.Fatal("1.0.2 was published although its review was against another base")
+	}
+	s.send("Escape") // close the results
+	s.waitFor("vs 1.0.2-rc.1", 15*time.Second)
 }
 
 // riskyFiles is a release that reads npm credentials at install time and
