@@ -93,18 +93,22 @@ type action struct {
 	all           []target
 	includeRisky  bool
 	backConfirmed bool // the user confirmed the tag moves back
-	targets       []target
-	results       []targetResult
-	next          int
-	otp           string // secret: never rendered, logged or kept after the action
-	sentEmpty     bool   // the last request carried no code (web-auth request)
-	input         lineInput
-	phase         phase
-	errMsg        string // terminal-safe registry message
-	note          string
-	authURL       string // untrusted, rendered through safeText
-	op            int
-	cancel        context.CancelFunc
+	// changed holds, by item key, why a version's review no longer
+	// describes what approving it does (checked when the modal opens; the
+	// check is repeated just before sending).
+	changed   map[string]string
+	targets   []target
+	results   []targetResult
+	next      int
+	otp       string // secret: never rendered, logged or kept after the action
+	sentEmpty bool   // the last request carried no code (web-auth request)
+	input     lineInput
+	phase     phase
+	errMsg    string // terminal-safe registry message
+	note      string
+	authURL   string // untrusted, rendered through safeText
+	op        int
+	cancel    context.CancelFunc
 }
 
 func (a *action) inFlight() bool { return a.phase == phaseSending || a.phase == phaseWebAuth }
@@ -134,7 +138,7 @@ func (m *Model) beginAction(kind actKind, ts []target) tea.Cmd {
 		return tea.Batch(m.setStatus(msgErr, msg), cmd)
 	}
 	m.openAction(kind, ts)
-	return nil
+	return m.checkTargets()
 }
 
 // approvalBlocked refuses an approval of anything stagegate has not read and

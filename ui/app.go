@@ -310,6 +310,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onActionResult(msg)
 	case webAuthMsg:
 		return m, m.onWebAuth(msg)
+	case currentMsg:
+		return m, m.onCurrent(msg)
 	case whoamiMsg:
 		// Best effort: without it the modal only misses the "you staged
 		// this" warning; a login problem shows on the queue anyway.

@@ -60,6 +60,10 @@ func (m *Model) factsLine(t target) string {
 	if m.selfStaged(t) {
 		parts = append(parts, m.st.warn.r("staged by you"))
 	}
+	if m.act != nil && m.act.changed[itemKey(t.item)] != "" {
+		// First: nothing else on the line is current.
+		parts = append([]string{m.st.bad.r("✗ changed since the review: review it again")}, parts...)
+	}
 	return strings.Join(parts, m.st.faint.r(" · "))
 }
 
@@ -68,6 +72,11 @@ func (m *Model) singleFacts(t target, iw int) []string {
 	var out []string
 	if t.reviewed {
 		out = append(out, cut(m.tagWord(t), iw))
+	}
+	if why := m.act.changed[itemKey(t.item)]; why != "" {
+		for _, l := range wrap("✗ "+why, iw) {
+			out = append(out, m.st.bad.r(safeText(l)))
+		}
 	}
 	if m.selfStaged(t) {
 		for _, l := range wrap(fmt.Sprintf("! you (%s) staged this version yourself: nobody else has reviewed it", m.user), iw) {

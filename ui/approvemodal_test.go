@@ -92,6 +92,8 @@ func TestApproveRefusedWhenBaseChanged(t *testing.T) {
 	f.setReview("id-22", baseReview(items[0], "4.17.21", 2))
 	starts := len(f.started)
 	h.keys("a")
+	// The modal checks before a code is typed, and says so.
+	h.mustSee("✗ the base changed: the review compared against 4.17.20", "2FA code:")
 	h.typeText("123456")
 	h.keys("enter")
 	h.mustSee("the base changed: the review compared against 4.17.20", "review it again")
@@ -154,9 +156,15 @@ func TestBatchShowsUnverifiedAndTagDirection(t *testing.T) {
 	back := smallReview(items[1])
 	back.Stage.TagFrom = "2.1.0"
 	f.setReview("id-leftpad-200", back)
-	h := newHarness(t, f, 120, 30)
+	// @acme/router 1.5.2's base moved since its review.
+	f.current = map[string]approval.Current{"id-router-152": {Base: "1.5.1", Tag: approval.TagMove{Tag: "latest", From: "1.5.1", To: "1.5.2"}}}
+	h := newHarness(t, f, 140, 30)
 	h.keys("*", "a")
-	h.mustSee("✗ base 1.0.0 unverified", "✓ verified", "⚠ moves next back from 2.1.0 to 2.0.0", "staged 3d ago")
+	h.mustSee("✗ base 1.0.0 unverified", "✓ verified", "⚠ moves next back from 2.1.0 to 2.0.0", "staged 3d ago",
+		"✗ changed since the review: review it again")
+	if n := strings.Count(h.screen(), "changed since the review"); n != 1 {
+		t.Errorf("%d versions marked changed, want 1:\n%s", n, h.screen())
+	}
 }
 
 // TestTagBackwardsAsksFirst is issue 10 item 5: with latest at 1.0.4,

@@ -2,7 +2,10 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/stagegate/stagegate/internal/approval"
 	"github.com/stagegate/stagegate/internal/registry"
@@ -21,6 +24,37 @@ func checkCurrent(ctx context.Context, b Backend, t target) error {
 		return fmt.Errorf("could not check the package's versions and tags before approving: %w", err)
 	}
 	return approval.CheckReviewed(t.item.PackageName, t.base, t.tagFrom, cur)
+}
+
+// checkTargets checks, while the user reads the approve modal, that every
+// target's review still describes what approving does, so a stale base is
+// shown before a code is typed.
+func (m *Model) checkTargets() tea.Cmd {
+	a := m.act
+	if a == nil || a.kind != actApprove {
+		return nil
+	}
+	b, ctx, ts := m.b, m.ctx, append([]target(nil), a.all...)
+	return func() tea.Msg {
+		changed := map[string]string{}
+		for _, t := range ts {
+			if err := checkCurrent(ctx, b, t); errors.Is(err, approval.ErrChanged) {
+				changed[itemKey(t.item)] = err.Error()
+			}
+		}
+		return currentMsg{act: a, changed: changed}
+	}
+}
+
+func (m *Model) onCurrent(msg currentMsg) tea.Cmd {
+	if m.act != msg.act || len(msg.changed) == 0 {
+		return nil
+	}
+	msg.act.changed = msg.changed
+	for k := range msg.changed {
+		m.invalidateReview(k)
+	}
+	return m.schedule()
 }
 
 // invalidateReview forgets key's review so that it is computed again; an

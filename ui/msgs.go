@@ -42,6 +42,13 @@ type webAuthMsg struct {
 	err error
 }
 
+// currentMsg answers the check of an approval's targets against the
+// registry (checkTargets); changed maps item keys to why they changed.
+type currentMsg struct {
+	act     *action
+	changed map[string]string
+}
+
 // whoamiMsg answers Backend.Whoami at start-up.
 type whoamiMsg struct {
 	user string
