@@ -141,8 +141,9 @@ func TestTmuxStaleBase(t *testing.T) {
 	publishFiles(t, sl.URL, sl.Token, "lodashx", "1.0.2-rc.1", FixturePackage("lodashx", "1.0.2-rc.1"))
 	s.send("a")
 	s.waitFor("2FA code", 10*time.Second)
+	s.waitFor("the base changed", 10*time.Second) // said before a code is typed
 	typeCode(t, s, w, sl)
-	scr = s.waitFor("review it again", 20*time.Second)
+	scr = s.waitFor("Approve: 0 approved, 1 failed", 20*time.Second)
 	if !strings.Contains(scr, "the base changed") {
 		t.Errorf("the refusal does not say why:\n%s", Redact(scr, w.secrets...))
 	}
