@@ -262,3 +262,56 @@ func TestTmuxTagBackwards(t *testing.T) {
 		t.Fatalf("after a confirmed approval: latest=%s versions=%d", tags["latest"], len(versions))
 	}
 }
+
+// TestTmuxCLITagBackwards is issue 10 item 5 for the CLI on a terminal:
+// `approve` says "moves latest back from 1.0.4 to 1.0.1" and asks before
+// the 2FA code; "n" sends nothing, "y" goes on to the code and publishes.
+func TestTmuxCLITagBackwards(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the real binary in tmux")
+	}
+	needTmux(t)
+	sl := startBinaryRegistry(t, "--seed", "none")
+	w := newWorld(t, "", sl.URL, sl.Token, sl.TOTPSecret)
+	for _, v := range []string{"1.0.0", "1.0.4"} {
+		publishFiles(t, sl.URL, sl.Token, "padx", v, FixturePackage("padx", v))
+	}
+	id := stageFiles(t, sl.URL, sl.Token, "padx", "1.0.1", "latest", FixturePackage("padx", "1.0.1"))
+	env := []string{"HOME=" + w.home, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH"),
+		"XDG_STATE_HOME=" + filepath.Join(w.home, "state"), "XDG_CACHE_HOME=" + filepath.Join(w.home, "cache")}
+	run := func() *tmuxSession {
+		cmd := fmt.Sprintf("%s --registry %s --userconfig %s approve %s; echo EXIT=$?; sleep 60", stagegateBinary(t), sl.URL, w.userrc, id)
+		return startTmux(t, 160, 20, env, []string{"sh", "-c", cmd}, w.secrets)
+	}
+	s := run()
+	scr := s.waitFor("[y/N]", 15*time.Second)
+	if !strings.Contains(scr, "moves latest back from 1.0.4 to 1.0.1") {
+		t.Fatalf("the prompt does not name the move:\n%s", scr)
+	}
+	s.typeText("n")
+	s.send("Enter")
+	scr = s.waitFor("EXIT=", 10*time.Second)
+	if !strings.Contains(scr, "EXIT=1") || !strings.Contains(scr, "not confirmed") || strings.Contains(scr, "Enter OTP") {
+		t.Fatalf("declined move:\n%s", scr)
+	}
+	if tags, _ := distTags(t, sl.URL, "padx"); tags["latest"] != "1.0.4" {
+		t.Fatalf("declined, yet latest = %s", tags["latest"])
+	}
+	s = run()
+	s.waitFor("[y/N]", 15*time.Second)
+	s.typeText("y")
+	s.send("Enter")
+	s.waitFor("Enter OTP", 10*time.Second)
+	otp := code(t, sl.TOTPSecret)
+	w.addSecret(otp)
+	s.secrets = w.secrets
+	s.typeText(otp)
+	s.send("Enter")
+	scr = s.waitFor("EXIT=", 20*time.Second)
+	if !strings.Contains(scr, "padx@1.0.1 approved") || !strings.Contains(scr, "EXIT=0") || strings.Contains(scr, otp) {
+		t.Fatalf("confirmed move:\n%s", Redact(scr, w.secrets...))
+	}
+	if tags, _ := distTags(t, sl.URL, "padx"); tags["latest"] != "1.0.1" {
+		t.Fatalf("confirmed, yet latest = %s", tags["latest"])
+	}
+}
