@@ -110,6 +110,7 @@ type Model struct {
 	act            *action
 	confirmTargets []target
 	opSeq          int
+	user           string // the registry user (whoami), "" until known
 
 	// after schedules a timed message; tests replace it to fire timers by hand.
 	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
@@ -192,7 +193,12 @@ func Run(ctx context.Context, b Backend, opts Options, in io.Reader, out io.Writ
 
 // Init loads the queue.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.refresh(), m.armAutoRefresh())
+	b, ctx := m.b, m.ctx
+	whoami := func() tea.Msg {
+		u, err := b.Whoami(ctx)
+		return whoamiMsg{user: u, err: err}
+	}
+	return tea.Batch(m.refresh(), m.armAutoRefresh(), whoami)
 }
 
 func itemKey(it registry.StageItem) string {
@@ -304,6 +310,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onActionResult(msg)
 	case webAuthMsg:
 		return m, m.onWebAuth(msg)
+	case currentMsg:
+		return m, m.onCurrent(msg)
+	case whoamiMsg:
+		// Best effort: without it the modal only misses the "you staged
+		// this" warning; a login problem shows on the queue anyway.
+		m.user = msg.user
+		return m, nil
 	case openURLMsg:
 		if msg.err != nil {
 			return m, m.setStatus(msgErr, "could not open the browser: "+safeText(msg.err.Error())+"; copy the URL instead")

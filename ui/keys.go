@@ -20,7 +20,7 @@ type keyMap struct {
 	Viewed, Expand, SideBySide, Left, Right, Back key.Binding
 
 	// Modal and confirmation.
-	Submit, Cancel, OpenBrowser, Yes key.Binding
+	Submit, Cancel, OpenBrowser, Yes, IncludeRisky key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -69,6 +69,8 @@ func newKeyMap() keyMap {
 		Cancel:      b("esc", "cancel", "esc"),
 		OpenBrowser: b("o", "open sign-in page in browser", "o"),
 		Yes:         b("y", "confirm (anything else: no)", "y", "Y"),
+		// Digits go into the code field; i is never part of a code.
+		IncludeRisky: b("i", "batch: include high-risk", "i"),
 	}
 }
 
@@ -82,7 +84,7 @@ func (k keyMap) helpSections() []helpSection {
 	return []helpSection{
 		{"Queue", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Open, k.Select, k.SelectAll, k.Approve, k.Reject, k.Filter, k.Refresh, k.ClearSel}},
 		{"Review", []key.Binding{k.Focus, k.Up, k.Down, k.HalfUp, k.HalfDown, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextFile, k.PrevFile, k.NextHunk, k.PrevHunk, k.Search, k.NextMatch, k.PrevMatch, k.Viewed, k.Expand, k.SideBySide, k.Left, k.Right, k.Approve, k.Reject, k.Back}},
-		{"2FA and confirm", []key.Binding{k.Submit, k.Cancel, k.OpenBrowser, k.Yes}},
+		{"2FA and confirm", []key.Binding{k.Submit, k.Cancel, k.OpenBrowser, k.Yes, k.IncludeRisky}},
 		{"Everywhere", []key.Binding{k.Help, k.Quit, k.ForceQuit}},
 	}
 }

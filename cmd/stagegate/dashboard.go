@@ -70,6 +70,16 @@ func (b *backend) Reject(ctx context.Context, item registry.StageItem, reviewedS
 	return err
 }
 
+// Current reads the package's packument: the base a review would pick now
+// and what approving does to the tag.
+func (b *backend) Current(ctx context.Context, item registry.StageItem) (approval.Current, error) {
+	return approval.CurrentFor(ctx, b.client, item)
+}
+
+func (b *backend) Whoami(ctx context.Context) (string, error) {
+	return b.client.Whoami(ctx)
+}
+
 func (b *backend) PollWebAuth(ctx context.Context, doneURL string) (string, error) {
 	return b.client.PollWebAuth(ctx, doneURL)
 }

@@ -194,6 +194,9 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 	}
 	r := build(item.PackageName, staged, base, oldPkg, newPkg, res, ctxIn)
 	r.Stage = StageFacts{Status: item.Status, CreatedAt: parseTime(item.CreatedAt)}
+	if packument != nil && item.Tag != "" {
+		r.Stage.TagFrom = packument.DistTags[item.Tag]
+	}
 	r.ReviewedSHA1 = newPkg.SHA1
 	opts.report(Progress{Phase: "done"})
 	return r, nil
