@@ -1,0 +1,501 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/muesli/termenv"
+
+	"github.com/stagegate/stagegate/internal/conformance"
+	"github.com/stagegate/stagegate/internal/devregistry"
+	"github.com/stagegate/stagegate/internal/registry"
+	"github.com/stagegate/stagegate/internal/review"
+	"github.com/stagegate/stagegate/internal/tarball"
+	"github.com/stagegate/stagegate/ui"
+)
+
+// TestQueueBench is the queue budget of architecture.md §6: a queue of 21
+// real staged versions (bench/queue-pairs.txt: 20 popular packages' patch
+// releases plus typescript 5.4.5→5.5.4) on a loopback registry, every row
+// reviewed in the dashboard within 3 s, RSS at most 300 MiB once all are
+// reviewed.
+//
+// The test process is the registry: it starts the embedded registry
+// (internal/devregistry, real HTTP on 127.0.0.1), publishes each pair's base
+// version with its real package.json as the manifest and stages the new
+// version the way `npm stage publish` does. It then runs the dashboard in a
+// child process (this test binary again), so the memory figures are the
+// dashboard's alone, not the registry's copies of the tarballs.
+//
+// The child builds the dashboard exactly as `stagegate` does (npm
+// configuration → newEnv → newBackend: env.engine() with the on-disk tarball
+// cache, empty at start, and dependency lookups on), wraps ui.New's model
+// in a watcher and runs it in a real bubbletea Program (input off, frames
+// drawn at 160x100 in true colour to a discarding writer). The clock starts
+// when the Program starts (Init lists the queue) and stops in the Update
+// where the rendered queue first shows every row reviewed (files, lines and
+// the integrity verdict in each row's review column); prefetch runs with the
+// dashboard's own concurrency bound (ui/prefetch.go). RSS is read from
+// /proc/self/status at that moment: VmRSS (resident now) and VmHWM (peak).
+//
+// It skips when the tarballs are absent ($STAGEGATE_BENCH_CACHE, default
+// bench/.cache; bench/signals-eval.sh fetches them) and in -short mode. It
+// fails when a row is not reviewed within 60 s or a review fails; the
+// budgets themselves are checked only with STAGEGATE_QUEUE_BUDGET=1
+// (bench/queue.sh sets it), since a loaded machine running the whole suite
+// in parallel says nothing about them.
+func TestQueueBench(t *testing.T) {
+	if os.Getenv(queueChildEnv) != "" {
+		queueBenchChild(t)
+		return
+	}
+	if testing.Short() {
+		t.Skip("the 21-version queue benchmark is not run with -short")
+	}
+	pairs, cache := queuePairs(t)
+	srv, u, lookups := startQueueRegistry(t, pairs, cache)
+
+	dir := t.TempDir()
+	npmrc := filepath.Join(dir, "npmrc")
+	nerf := strings.TrimPrefix(u, "http:")
+	if err := os.WriteFile(npmrc, []byte("registry="+u+"/\n"+nerf+"/:_authToken="+srv.Token()+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := runQueueChild(t, npmrc, len(pairs))
+	t.Logf("rows %d, all reviewed in %.3f s, RSS %.1f MiB (peak %.1f MiB), Go heap in use %.1f MiB, %d GCs, %d packument reads of names not in the queue (dependency lookups)",
+		res.Rows, res.Seconds, mib(res.RSSKiB), mib(res.HWMKiB), float64(res.HeapInuse)/(1<<20), res.NumGC, lookups.Load())
+	// One machine-readable line for bench/queue.sh.
+	fmt.Printf("queuebench rows=%d seconds=%.3f rss_kib=%d hwm_kib=%d heap_inuse=%d gcs=%d dep_lookups=%d\n",
+		res.Rows, res.Seconds, res.RSSKiB, res.HWMKiB, res.HeapInuse, res.NumGC, lookups.Load())
+	if res.Rows != len(pairs) {
+		t.Fatalf("%d rows reviewed, want %d", res.Rows, len(pairs))
+	}
+	if os.Getenv("STAGEGATE_QUEUE_BUDGET") == "1" {
+		if res.Seconds > 3 {
+			t.Errorf("every row reviewed after %.3f s, budget 3 s", res.Seconds)
+		}
+		if res.RSSKiB > 300<<10 {
+			t.Errorf("RSS %.1f MiB once all are reviewed, budget 300 MiB", mib(res.RSSKiB))
+		}
+	}
+}
+
+const (
+	queueChildEnv  = "STAGEGATE_QUEUEBENCH_NPMRC"
+	queueRowsEnv   = "STAGEGATE_QUEUEBENCH_ROWS"
+	queueResultTag = "queuebench-result "
+	queueWidth     = 160
+	queueHeight    = 100
+)
+
+type queueResult struct {
+	Rows      int     `json:"rows"`
+	Seconds   float64 `json:"seconds"`
+	RSSKiB    int64   `json:"rss_kib"`
+	HWMKiB    int64   `json:"hwm_kib"`
+	HeapInuse uint64  `json:"heap_inuse"`
+	NumGC     uint32  `json:"num_gc"`
+	Failed    string  `json:"failed,omitempty"`
+}
+
+func mib(kib int64) float64 { return float64(kib) / 1024 }
+
+type queuePair struct{ name, base, staged string }
+
+// queuePairs reads bench/queue-pairs.txt and checks every tarball is in the
+// cache; it skips the test, naming what is missing, when one is not.
+func queuePairs(t *testing.T) ([]queuePair, string) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("..", "..", "bench", "queue-pairs.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pairs []queuePair
+	for _, line := range strings.Split(string(raw), "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		f := strings.Fields(line)
+		if len(f) == 0 {
+			continue
+		}
+		if len(f) != 3 {
+			t.Fatalf("bench/queue-pairs.txt: %q is not \"name base staged\"", line)
+		}
+		pairs = append(pairs, queuePair{f[0], f[1], f[2]})
+	}
+	cache := os.Getenv("STAGEGATE_BENCH_CACHE")
+	if cache == "" {
+		cache = filepath.Join("..", "..", "bench", ".cache")
+	}
+	var missing []string
+	for _, p := range pairs {
+		for _, v := range []string{p.base, p.staged} {
+			if _, err := os.Stat(queueTarball(cache, p.name, v)); err != nil {
+				missing = append(missing, p.name+"@"+v)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		t.Skipf("the queue benchmark needs the real tarballs of bench/queue-pairs.txt in %s/benign (bench/signals-eval.sh --benign-only fetches them, or set STAGEGATE_BENCH_CACHE); missing: %s",
+			cache, strings.Join(missing, ", "))
+	}
+	return pairs, cache
+}
+
+// queueTarball is where bench/signals-eval.sh keeps name@version's npm pack.
+func queueTarball(cache, name, version string) string {
+	return filepath.Join(cache, "benign", strings.ReplaceAll(name, "/", "__")+"@"+version+".tgz")
+}
+
+// startQueueRegistry starts the embedded registry on loopback, publishes
+// every base version and stages every new one. It counts the packument reads
+// of names outside the queue: the review engine's dependency lookups.
+func startQueueRegistry(t *testing.T, pairs []queuePair, cache string) (*devregistry.Server, string, *atomic.Int64) {
+	t.Helper()
+	queued := map[string]bool{}
+	for _, p := range pairs {
+		queued[registryPath(p.name)] = true
+	}
+	lookups := &atomic.Int64{}
+	counter := slog.New(&countHandler{fn: func(method, path string) {
+		if method == http.MethodGet && !strings.HasPrefix(path, "/-/") && !strings.Contains(path, "/-/") && !queued[path] {
+			lookups.Add(1)
+		}
+	}})
+	srv, err := devregistry.New(devregistry.Options{Logger: counter})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	u, err := srv.Start(ctx, "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u = strings.TrimSuffix(u, "/")
+	t.Cleanup(func() { srv.Close() })
+	client, err := registry.New(registry.Options{Registry: u, Auth: staticAuth{regURL: u, token: srv.Token()}, Timeout: 60 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pairs {
+		doc := realPublishDoc(t, u, p.name, p.base, queueTarball(cache, p.name, p.base))
+		req, err := http.NewRequest(http.MethodPut, u+"/"+conformance.EscapeName(p.name), bytes.NewReader(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+srv.Token())
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			t.Fatalf("publish %s@%s: %s %s", p.name, p.base, resp.Status, body)
+		}
+		doc = realPublishDoc(t, u, p.name, p.staged, queueTarball(cache, p.name, p.staged))
+		if _, err := client.StagePublish(context.Background(), doc, p.name); err != nil {
+			t.Fatalf("stage %s@%s: %v", p.name, p.staged, err)
+		}
+	}
+	lookups.Store(0) // the set-up reads nothing, but count only the dashboard
+	return srv, u, lookups
+}
+
+// registryPath is the decoded URL path of name's packument, as the registry logs it.
+func registryPath(name string) string { return "/" + name }
+
+// countHandler passes each request line the registry logs (method and path,
+// never headers) to fn.
+type countHandler struct {
+	fn func(method, path string)
+}
+
+func (h *countHandler) Enabled(context.Context, slog.Level) bool { return true }
+func (h *countHandler) Handle(_ context.Context, r slog.Record) error {
+	var method, path string
+	r.Attrs(func(a slog.Attr) bool {
+		switch a.Key {
+		case "method":
+			method = a.Value.String()
+		case "path":
+			path = a.Value.String()
+		}
+		return true
+	})
+	h.fn(method, path)
+	return nil
+}
+func (h *countHandler) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h *countHandler) WithGroup(string) slog.Handler      { return h }
+
+// realPublishDoc is the document npm sends for a real tarball: its own
+// package.json as the manifest (dependencies, scripts, bin: what the review
+// compares), plus _id and dist.
+func realPublishDoc(t *testing.T, reg, name, version, path string) []byte {
+	t.Helper()
+	tgz, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkg, err := tarball.ReadBytes(tgz, tarball.Limits{})
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	var man map[string]any
+	for _, f := range pkg.Files {
+		if f.Path == "package.json" {
+			if err := json.Unmarshal(f.Data, &man); err != nil {
+				t.Fatalf("%s: package.json: %v", path, err)
+			}
+		}
+	}
+	if man == nil || man["name"] != name || man["version"] != version {
+		t.Fatalf("%s: package.json is not %s@%s", path, name, version)
+	}
+	d := conformance.Digest(tgz)
+	file := name[strings.LastIndex(name, "/")+1:] + "-" + version + ".tgz"
+	man["_id"] = name + "@" + version
+	man["dist"] = map[string]any{"integrity": d.Integrity, "shasum": d.Shasum, "tarball": reg + "/" + name + "/-/" + file}
+	doc := map[string]any{
+		"_id": name, "name": name,
+		"dist-tags": map[string]string{"latest": version},
+		"versions":  map[string]any{version: man},
+		"access":    "public",
+		"_attachments": map[string]any{file: map[string]any{
+			"content_type": "application/octet-stream",
+			"data":         base64.StdEncoding.EncodeToString(tgz),
+			"length":       len(tgz),
+		}},
+	}
+	b, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// runQueueChild runs the dashboard half in a fresh process and returns what it measured.
+func runQueueChild(t *testing.T, npmrc string, rows int) queueResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestQueueBench$", "-test.count=1")
+	// The child sees neither the caller's npm configuration nor its tokens.
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(strings.ToLower(k), "npm_config_") || k == "NPM_TOKEN" || k == "NODE_AUTH_TOKEN" ||
+			k == "GOMEMLIMIT" || k == "GOGC" {
+			continue
+		}
+		cmd.Env = append(cmd.Env, kv)
+	}
+	cmd.Env = append(cmd.Env, queueChildEnv+"="+npmrc, queueRowsEnv+"="+strconv.Itoa(rows))
+	for _, k := range []string{"GOMEMLIMIT", "GOGC"} {
+		if v := os.Getenv("STAGEGATE_QUEUEBENCH_" + k); v != "" {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
+	if prof := os.Getenv("STAGEGATE_QUEUEBENCH_CPUPROFILE"); prof != "" {
+		cmd.Args = append(cmd.Args, "-test.cpuprofile="+prof)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	var res *queueResult
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		if s, ok := strings.CutPrefix(sc.Text(), queueResultTag); ok {
+			res = &queueResult{}
+			if jerr := json.Unmarshal([]byte(s), res); jerr != nil {
+				t.Fatalf("child result %q: %v", s, jerr)
+			}
+		}
+	}
+	if res == nil || err != nil {
+		t.Fatalf("the dashboard child failed (%v):\n%s\n%s", err, out, stderr.Bytes())
+	}
+	if res.Failed != "" {
+		t.Fatalf("the dashboard did not review every row: %s", res.Failed)
+	}
+	return *res
+}
+
+// queueBenchChild is the dashboard process: the real configuration, backend
+// and model, driven until every row is reviewed.
+func queueBenchChild(t *testing.T) {
+	rows, err := strconv.Atoi(os.Getenv(queueRowsEnv))
+	if err != nil || rows <= 0 {
+		t.Fatalf("%s: %v", queueRowsEnv, err)
+	}
+	home := t.TempDir()
+	// An empty tarball cache and audit log of the child's own.
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, "cache"))
+	t.Setenv("XDG_STATE_HOME", filepath.Join(home, "state"))
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "config"))
+	g := &globals{userconfig: os.Getenv(queueChildEnv), theme: "dark"}
+	e, err := g.newEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := newBackend(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.engine.Facts == nil {
+		t.Fatal("env.engine() has no dependency lookups: the benchmark must run with them")
+	}
+	// A real terminal draws in colour: the styles cost what they cost there.
+	lipgloss.SetColorProfile(termenv.TrueColor)
+	opts := g.uiOptions()
+	cb := &countingBackend{Backend: b}
+	w := &queueWatch{inner: ui.New(cb, opts), reviewed: &cb.done, want: rows, result: make(chan queueResult, 1)}
+	p := tea.NewProgram(w, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignalHandler())
+	w.start = time.Now()
+	var res queueResult
+	runErr := make(chan error, 1)
+	go func() {
+		_, err := p.Run()
+		runErr <- err
+	}()
+	select {
+	case res = <-w.result:
+	case <-time.After(60 * time.Second):
+		p.Kill()
+		res = queueResult{Failed: "not every row was reviewed within 60 s; last screen:\n" + w.lastScreen()}
+	case err := <-runErr:
+		res = queueResult{Failed: fmt.Sprintf("the program ended before every row was reviewed: %v", err)}
+	}
+	j, _ := json.Marshal(res)
+	fmt.Println(queueResultTag + string(j))
+}
+
+// countingBackend counts finished reviews, so the watcher renders the queue
+// to look for unreviewed rows only once every row may be done.
+type countingBackend struct {
+	ui.Backend
+	done atomic.Int64
+}
+
+func (c *countingBackend) Review(ctx context.Context, item registry.StageItem, progress func(review.Progress)) (*review.Review, error) {
+	r, err := c.Backend.Review(ctx, item, progress)
+	c.done.Add(1)
+	return r, err
+}
+
+// queueWatch wraps the dashboard model: every message goes to it unchanged;
+// after the Update that leaves every row reviewed on screen, it records the
+// time and memory and quits.
+type queueWatch struct {
+	inner    tea.Model
+	reviewed *atomic.Int64
+	want     int
+	start    time.Time
+	result   chan queueResult
+	finished bool
+
+	mu     sync.Mutex
+	screen string
+}
+
+func (w *queueWatch) Init() tea.Cmd {
+	return tea.Batch(w.inner.Init(), func() tea.Msg { return tea.WindowSizeMsg{Width: queueWidth, Height: queueHeight} })
+}
+
+func (w *queueWatch) View() string { return w.inner.View() }
+
+func (w *queueWatch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	m, cmd := w.inner.Update(msg)
+	w.inner = m
+	if w.finished || w.reviewed.Load() < int64(w.want) {
+		return w, cmd
+	}
+	screen := ansi.Strip(w.inner.View())
+	w.mu.Lock()
+	w.screen = screen
+	w.mu.Unlock()
+	done, failed, pending := reviewedRows(screen)
+	if failed > 0 {
+		w.finished = true
+		w.result <- queueResult{Rows: done, Failed: fmt.Sprintf("%d reviews failed:\n%s", failed, screen)}
+		return w, tea.Batch(cmd, tea.Quit)
+	}
+	if pending > 0 || done < w.want {
+		return w, cmd
+	}
+	elapsed := time.Since(w.start)
+	res := queueResult{Rows: done, Seconds: elapsed.Seconds()}
+	res.RSSKiB, res.HWMKiB = procStatus("VmRSS"), procStatus("VmHWM")
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	res.HeapInuse, res.NumGC = ms.HeapInuse, ms.NumGC
+	w.finished = true
+	w.result <- res
+	return w, tea.Batch(cmd, tea.Quit)
+}
+
+func (w *queueWatch) lastScreen() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.screen
+}
+
+// reviewedRows counts the queue rows whose review column shows a finished
+// review (the integrity verdict), a failure, or not yet.
+func reviewedRows(screen string) (done, failed, pending int) {
+	for _, line := range strings.Split(screen, "\n") {
+		switch {
+		case strings.Contains(line, "review failed"):
+			failed++
+		case strings.Contains(line, "not reviewed yet") || strings.Contains(line, " reviewing "):
+			pending++
+		case strings.Contains(line, "✓ verified") || strings.Contains(line, "✗ UNVERIFIED"):
+			done++
+		}
+	}
+	return done, failed, pending
+}
+
+// procStatus reads one "Key: N kB" field of /proc/self/status in KiB (-1 if absent).
+func procStatus(key string) int64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
+			f := strings.Fields(v)
+			if len(f) == 2 && f[1] == "kB" {
+				if n, err := strconv.ParseInt(f[0], 10, 64); err == nil {
+					return n
+				}
+			}
+		}
+	}
+	return -1
+}
+
