@@ -498,4 +498,3 @@ func procStatus(key string) int64 {
 	}
 	return -1
 }
-
