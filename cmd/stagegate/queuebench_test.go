@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -73,7 +75,7 @@ func TestQueueBench(t *testing.T) {
 		t.Skip("the 21-version queue benchmark is not run with -short")
 	}
 	pairs, cache := queuePairs(t)
-	srv, u, lookups := startQueueRegistry(t, pairs, cache)
+	srv, u, ids, lookups := startQueueRegistry(t, pairs, cache)
 
 	dir := t.TempDir()
 	npmrc := filepath.Join(dir, "npmrc")
@@ -89,6 +91,17 @@ func TestQueueBench(t *testing.T) {
 		res.Rows, res.Seconds, res.RSSKiB, res.HWMKiB, res.HeapInuse, res.NumGC, lookups.Load())
 	if res.Rows != len(pairs) {
 		t.Fatalf("%d rows reviewed, want %d", res.Rows, len(pairs))
+	}
+	if os.Getenv("STAGEGATE_QUEUEBENCH_BYHAND") == "1" {
+		h := byHand(t, u, srv.Token(), npmrc, pairs, ids)
+		t.Logf("by hand: %.3f s (npm stage download %.3f s, npm pack of the base %.3f s, tar xzf %.3f s, diff -ruN %.3f s; %d diff lines); the dashboard took %.3fx of it",
+			h.total(), h.download, h.pack, h.tar, h.diff, h.lines, res.Seconds/h.total())
+		fmt.Printf("queuebench-byhand seconds=%.3f download=%.3f pack=%.3f tar=%.3f diff=%.3f diff_lines=%d npm=%s npm_download_failed=%d\n",
+			h.total(), h.download, h.pack, h.tar, h.diff, h.lines, h.npmVersion, len(h.npmFailed))
+		if len(h.npmFailed) > 0 {
+			t.Logf("npm %s stage download failed (%q) on %d of %d: %s; npm's time until it failed and a registry-client fetch of the tarball are counted for those",
+				h.npmVersion, npmDownloadBug, len(h.npmFailed), len(pairs), strings.Join(h.npmFailed, ", "))
+		}
 	}
 	if os.Getenv("STAGEGATE_QUEUE_BUDGET") == "1" {
 		if res.Seconds > 3 {
@@ -171,7 +184,7 @@ func queueTarball(cache, name, version string) string {
 // startQueueRegistry starts the embedded registry on loopback, publishes
 // every base version and stages every new one. It counts the packument reads
 // of names outside the queue: the review engine's dependency lookups.
-func startQueueRegistry(t *testing.T, pairs []queuePair, cache string) (*devregistry.Server, string, *atomic.Int64) {
+func startQueueRegistry(t *testing.T, pairs []queuePair, cache string) (*devregistry.Server, string, []string, *atomic.Int64) {
 	t.Helper()
 	queued := map[string]bool{}
 	for _, p := range pairs {
@@ -199,6 +212,7 @@ func startQueueRegistry(t *testing.T, pairs []queuePair, cache string) (*devregi
 	if err != nil {
 		t.Fatal(err)
 	}
+	var ids []string
 	for _, p := range pairs {
 		doc := realPublishDoc(t, u, p.name, p.base, queueTarball(cache, p.name, p.base))
 		req, err := http.NewRequest(http.MethodPut, u+"/"+conformance.EscapeName(p.name), bytes.NewReader(doc))
@@ -217,12 +231,14 @@ func startQueueRegistry(t *testing.T, pairs []queuePair, cache string) (*devregi
 			t.Fatalf("publish %s@%s: %s %s", p.name, p.base, resp.Status, body)
 		}
 		doc = realPublishDoc(t, u, p.name, p.staged, queueTarball(cache, p.name, p.staged))
-		if _, err := client.StagePublish(context.Background(), doc, p.name); err != nil {
+		id, err := client.StagePublish(context.Background(), doc, p.name)
+		if err != nil {
 			t.Fatalf("stage %s@%s: %v", p.name, p.staged, err)
 		}
+		ids = append(ids, id)
 	}
 	lookups.Store(0) // the set-up reads nothing, but count only the dashboard
-	return srv, u, lookups
+	return srv, u, ids, lookups
 }
 
 // registryPath is the decoded URL path of name's packument, as the registry logs it.
@@ -454,6 +470,9 @@ func (w *queueWatch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	runtime.ReadMemStats(&ms)
 	res.HeapInuse, res.NumGC = ms.HeapInuse, ms.NumGC
 	w.finished = true
+	if f := os.Getenv("STAGEGATE_QUEUEBENCH_SCREEN"); f != "" {
+		_ = os.WriteFile(f, []byte(screen), 0o644) // a look at what was measured; best effort
+	}
 	w.result <- res
 	return w, tea.Batch(cmd, tea.Quit)
 }
@@ -497,4 +516,113 @@ func procStatus(key string) int64 {
 		}
 	}
 	return -1
+}
+
+// byHandTimes is the same 21 reviews done by hand, one after another, as
+// architecture.md §6 counts them: `npm stage download <id>`, `npm pack
+// <name>@<base>` (both from the same loopback registry), `tar xzf` of both
+// into their own folders and `diff -ruN` of the two trees. Reading the
+// diff is not counted.
+type byHandTimes struct {
+	download, pack, tar, diff float64 // seconds, summed over the pairs
+	lines                     int     // lines diff printed
+	npmVersion                string
+	npmFailed                 []string // staged versions npm stage download could not read
+}
+
+// npmDownloadBug is how npm 11.19's `stage download` fails on some real
+// tarballs: it looks for package/package.json only (the @types packages'
+// tarballs use their own top folder, node/ or react/), and it reads the
+// gzipped tar synchronously, so it can also miss package/package.json
+// (seen once on react 18.3.1).
+const npmDownloadBug = "Could not read package.json from tarball"
+
+func (h byHandTimes) total() float64 { return h.download + h.pack + h.tar + h.diff }
+
+func byHand(t *testing.T, u, token, npmrc string, pairs []queuePair, ids []string) byHandTimes {
+	t.Helper()
+	npm, version, err := conformance.FindNPM(filepath.Join("..", ".."), os.Getenv)
+	if err != nil {
+		t.Fatalf("the by-hand baseline needs npm: %v", err)
+	}
+	for _, tool := range []string{"tar", "diff"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("the by-hand baseline needs %s: %v", tool, err)
+		}
+	}
+	home := t.TempDir()
+	env := conformance.IsolatedEnv(os.Environ(), home)
+	h := byHandTimes{npmVersion: version}
+	client, err := registry.New(registry.Options{Registry: u, Auth: staticAuth{regURL: u, token: token}, Timeout: 60 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// run times one command; npm's known failure on real tarballs is
+	// returned, anything else unexpected fails the test.
+	run := func(dir string, sum *float64, okCodes []int, name string, args ...string) ([]byte, error) {
+		cmd := exec.Command(name, args...)
+		cmd.Dir, cmd.Env = dir, env
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		start := time.Now()
+		out, err := cmd.Output()
+		*sum += time.Since(start).Seconds()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatalf("%s %v: %v", name, args, err)
+		}
+		if !slices.Contains(okCodes, code) {
+			if bytes.Contains(stderr.Bytes(), []byte(npmDownloadBug)) {
+				return nil, errors.New(npmDownloadBug)
+			}
+			t.Fatalf("%s %v: exit %d\n%s", name, args, code, stderr.Bytes())
+		}
+		return out, nil
+	}
+	withConfig := func(args ...string) []string { return append(args, "--registry", u+"/", "--userconfig", npmrc) }
+	for i, p := range pairs {
+		dir := filepath.Join(t.TempDir(), "review")
+		for _, d := range []string{"base", "staged"} {
+			if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := run(dir, &h.download, []int{0}, npm, withConfig("stage", "download", ids[i])...); err != nil {
+			// npm fetched the tarball and then failed to read it: its time
+			// is counted, and the tarball is fetched for it (also counted).
+			h.npmFailed = append(h.npmFailed, p.name+"@"+p.staged)
+			start := time.Now()
+			tgz, err := client.StagedTarball(context.Background(), ids[i])
+			if err != nil {
+				t.Fatal(err)
+			}
+			safe := strings.Replace(strings.TrimPrefix(p.name, "@"), "/", "-", 1)
+			if err := os.WriteFile(filepath.Join(dir, safe+"-"+p.staged+"-"+ids[i]+".tgz"), tgz, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			h.download += time.Since(start).Seconds()
+		}
+		if _, err := run(dir, &h.pack, []int{0}, npm, withConfig("pack", p.name+"@"+p.base)...); err != nil {
+			t.Fatalf("npm pack %s@%s: %v", p.name, p.base, err)
+		}
+		staged, _ := filepath.Glob(filepath.Join(dir, "*-"+p.staged+"-*.tgz"))
+		base, _ := filepath.Glob(filepath.Join(dir, "*-"+p.base+".tgz"))
+		if len(staged) != 1 || len(base) != 1 {
+			t.Fatalf("%s: npm left staged %v and base %v", p.name, staged, base)
+		}
+		for _, x := range [][2]string{{base[0], "base"}, {staged[0], "staged"}} {
+			if _, err := run(dir, &h.tar, []int{0}, "tar", "xzf", x[0], "-C", x[1]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		out, err := run(dir, &h.diff, []int{0, 1}, "diff", "-ruN", "base", "staged")
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.lines += bytes.Count(out, []byte("\n"))
+	}
+	return h
 }
