@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -476,6 +477,13 @@ func (w *queueWatch) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		res.CPU = time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 	}
 	w.finished = true
+	if f := os.Getenv("STAGEGATE_QUEUEBENCH_HEAPPROFILE"); f != "" {
+		// After the figures: what the heap holds once every row is reviewed.
+		if out, err := os.Create(f); err == nil {
+			_ = pprof.Lookup("heap").WriteTo(out, 0)
+			out.Close()
+		}
+	}
 	if f := os.Getenv("STAGEGATE_QUEUEBENCH_SCREEN"); f != "" {
 		_ = os.WriteFile(f, []byte(screen), 0o644) // a look at what was measured; best effort
 	}
