@@ -62,14 +62,14 @@ done
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
 dash="$(grep '^queuebench ' "$work/results")"
-rows="$(echo "$dash" | field rows | sort -u | tr '\n' ' ')"
+rows="$(echo "$dash" | field rows | sort -u | paste -sd' ')"
 sec_med="$(echo "$dash" | field seconds | median)"
 sec_min="$(echo "$dash" | field seconds | sort -g | head -1)"
 sec_max="$(echo "$dash" | field seconds | sort -g | tail -1)"
 cpu_med="$(echo "$dash" | field cpu_s | median)"
 rss_max="$(echo "$dash" | field rss_kib | sort -g | tail -1)"
 hwm_max="$(echo "$dash" | field hwm_kib | sort -g | tail -1)"
-lookups="$(echo "$dash" | field dep_lookups | sort -u | tr '\n' ' ')"
+lookups="$(echo "$dash" | field dep_lookups | sort -u | paste -sd' ')"
 
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k/1024}'; }
 echo
@@ -84,8 +84,8 @@ awk -v s="$sec_med" 'BEGIN {exit !(s > 3)}' && { echo "  MISSED: median time ove
 [ "$rss_max" -gt $((300 * 1024)) ] && { echo "  MISSED: RSS over 300 MiB"; fail=1; }
 if hand="$(grep '^queuebench-byhand ' "$work/results")"; then
   total="$(echo "$hand" | field seconds)"
-  printf '  by hand (npm %s)     %s s: npm stage download %s s, npm pack of the base %s s, tar xzf %s s, diff -ruN %s s (%s diff lines)\n' \
-    "$(echo "$hand" | field npm)" "$total" "$(echo "$hand" | field download)" "$(echo "$hand" | field pack)" \
+  printf '  by hand                  %s s with npm %s: npm stage download %s s, npm pack of the base %s s, tar xzf %s s, diff -ruN %s s (%s diff lines)\n' \
+    "$total" "$(echo "$hand" | field npm)" "$(echo "$hand" | field download)" "$(echo "$hand" | field pack)" \
     "$(echo "$hand" | field tar)" "$(echo "$hand" | field diff)" "$(echo "$hand" | field diff_lines)"
   failed="$(echo "$hand" | field npm_download_failed)"
   [ "$failed" != 0 ] && printf '                           (npm stage download failed on %s tarballs; see bench/README.md)\n' "$failed"
