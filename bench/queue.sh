@@ -7,7 +7,7 @@
 #
 #   bench/queue.sh               # 5 dashboard runs, the by-hand baseline once
 #   RUNS=9 bench/queue.sh
-#   BYHAND=0 bench/queue.sh      # skip the by-hand baseline (about 30 s)
+#   BYHAND=0 bench/queue.sh      # skip the by-hand baseline (about a minute)
 #   CHECK=1 bench/queue.sh       # exit 1 when a budget is missed
 #
 # Each run is TestQueueBench (cmd/stagegate/queuebench_test.go) in a fresh
@@ -49,7 +49,7 @@ go test -c -o "$work/stagegate.test" ./cmd/stagegate
 
 for i in $(seq 1 "$RUNS"); do
   byhand=0
-  if [ "$BYHAND" = 1 ] && [ "$i" = 1 ]; then byhand=1; echo "run 1 (with the by-hand baseline, about 30 s)…" >&2; else echo "run $i…" >&2; fi
+  if [ "$BYHAND" = 1 ] && [ "$i" = 1 ]; then byhand=1; echo "run 1 (with the by-hand baseline, about a minute)…" >&2; else echo "run $i…" >&2; fi
   # The test reads bench/queue-pairs.txt relative to its package folder.
   if ! (cd cmd/stagegate && STAGEGATE_QUEUEBENCH_BYHAND=$byhand "$work/stagegate.test" -test.run '^TestQueueBench$' -test.v -test.count=1) >"$work/run$i.log" 2>&1; then
     cat "$work/run$i.log" >&2
