@@ -69,6 +69,7 @@ sec_max="$(echo "$dash" | field seconds | sort -g | tail -1)"
 cpu_med="$(echo "$dash" | field cpu_s | median)"
 rss_max="$(echo "$dash" | field rss_kib | sort -g | tail -1)"
 hwm_max="$(echo "$dash" | field hwm_kib | sort -g | tail -1)"
+anon_max="$(echo "$dash" | field rss_anon_kib | sort -g | tail -1)"
 lookups="$(echo "$dash" | field dep_lookups | sort -u | paste -sd' ')"
 
 mib() { awk -v k="$1" 'BEGIN {printf "%.1f", k/1024}'; }
@@ -77,7 +78,7 @@ echo "queue of 21 real staged versions (bench/queue-pairs.txt), $RUNS runs, $(np
 printf '  rows reviewed            %s\n' "$rows"
 printf '  seconds to all reviewed  median %s s (min %s, max %s)   budget 3 s\n' "$sec_med" "$sec_min" "$sec_max"
 printf '  CPU time of the process  median %s s\n' "$cpu_med"
-printf '  RSS once all reviewed    %s MiB, peak RSS %s MiB (highest of the runs)   budget 300 MiB\n' "$(mib "$rss_max")" "$(mib "$hwm_max")"
+printf '  RSS once all reviewed    %s MiB (%s MiB anonymous), peak RSS %s MiB (highest of the runs)   budget 300 MiB\n' "$(mib "$rss_max")" "$(mib "$anon_max")" "$(mib "$hwm_max")"
 printf '  dependency lookups       %s packument reads of names outside the queue\n' "$lookups"
 fail=0
 awk -v s="$sec_med" 'BEGIN {exit !(s > 3)}' && { echo "  MISSED: median time over 3 s"; fail=1; }
