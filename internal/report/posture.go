@@ -73,16 +73,21 @@ func Posture(w io.Writer, r posture.Report, s Style) error {
 	for _, c := range r.Local {
 		rows = append(rows, []string{c.ID, s.cell(c, 100)})
 	}
-	if err := table(&b, []string{"THIS PROJECT AND MACHINE", ""}, rows, s); err != nil {
+	if err := table(&b, []string{"THIS PROJECT AND MACHINE", "STATE"}, rows, s); err != nil {
 		return err
 	}
 	if r.TokenErr != "" {
 		fmt.Fprintf(&b, "\nTokens: the registry did not list them (%s).\n", s.safe(r.TokenErr, 160))
 	}
+	unknownSeen := false
 	for _, p := range r.Packages {
 		for _, c := range p.Checks {
 			if c.Status == posture.Unknown {
-				fmt.Fprintf(&b, "\n%s %s: %s", s.paint(sgrYellow, "?"), s.safe(p.Name, 60), s.safe(c.ID+": "+c.Detail, 200))
+				if !unknownSeen {
+					b.WriteString("\n")
+					unknownSeen = true
+				}
+				fmt.Fprintf(&b, "%s %s %s: %s\n", s.paint(sgrYellow, "?"), s.safe(p.Name, 60), c.ID, s.safe(c.Detail, 200))
 			}
 		}
 	}
