@@ -158,25 +158,27 @@ type seedError struct{ msg string }
 
 func (e *seedError) Error() string { return "devregistry: posture seed: " + e.msg }
 
-// DemoPosture is the posture `stagegate registry --seed demo` loads: one
-// package that cannot skip the stage gate and one that can, three ways.
+// DemoPosture is the posture `stagegate registry --seed demo` and
+// `stagegate demo` load over the demo packages (assets/demo): @acme/charts
+// cannot skip the stage gate, qlimit can, three ways; the others keep npm's
+// default (no 2FA on publish).
 func DemoPosture() PostureSeed {
 	return PostureSeed{
 		Packages: map[string]PackagePosture{
-			"@demo/greet": {MFA: "publish", Trust: []TrustSeed{{
+			"@acme/charts": {MFA: "publish", Trust: []TrustSeed{{
 				Type:        "github",
-				Claims:      map[string]any{"repository": "demo/greet", "workflow_ref": map[string]any{"file": "release.yml"}},
+				Claims:      map[string]any{"repository": "acme/charts", "workflow_ref": map[string]any{"file": "release.yml"}},
 				Permissions: []string{"createStagedPackage"},
 			}}},
-			"pad-lite": {MFA: "automation", Trust: []TrustSeed{{
+			"qlimit": {MFA: "automation", Trust: []TrustSeed{{
 				Type:        "github",
-				Claims:      map[string]any{"repository": "demo/pad-lite", "workflow_ref": map[string]any{"file": "publish.yml"}},
+				Claims:      map[string]any{"repository": "mkovac/qlimit", "workflow_ref": map[string]any{"file": "publish.yml"}},
 				Permissions: []string{"createPackage", "createStagedPackage"},
 			}}},
 		},
 		Tokens: []TokenSeed{
 			{Name: "laptop read-only", Readonly: true},
-			{Name: "old CI publish", Bypass2FA: true, Packages: []string{"pad-lite"}},
+			{Name: "old CI publish", Bypass2FA: true, Packages: []string{"qlimit"}},
 		},
 	}
 }
