@@ -168,7 +168,7 @@ func MFACheck(pkg string, m registry.MFA, err error) Check {
 		c.Detail += ": a token or password publishes without 2FA"
 	}
 	if c.Status == Red {
-		c.Fix = []string{"npm access set mfa=publish " + pkg}
+		c.Fix = []string{"npm access set mfa=publish " + shellQuote(pkg)}
 	}
 	return c
 }
@@ -196,7 +196,7 @@ func TrustCheck(pkg string, ts []registry.TrustRelation, err error) Check {
 		c.Status = Red
 		c.Detail = fmt.Sprintf("%d of %s may npm publish", len(bad), plural(len(ts), "trusted publisher"))
 		for _, t := range bad {
-			c.Fix = append(c.Fix, "npm trust revoke "+pkg+" --id="+shellQuote(t.ID))
+			c.Fix = append(c.Fix, "npm trust revoke "+shellQuote(pkg)+" --id="+shellQuote(t.ID))
 			c.Fix = append(c.Fix, recreateStageOnly(pkg, t))
 		}
 	}
@@ -238,7 +238,7 @@ func recreateStageOnly(pkg string, t registry.TrustRelation) string {
 	if typ == "" || !safeWord(typ) {
 		typ = "<provider>"
 	}
-	return strings.Join(append([]string{"npm trust", typ, pkg}, append(args, "--allow-stage-publish", "--yes")...), " ")
+	return strings.Join(append([]string{"npm trust", typ, shellQuote(pkg)}, append(args, "--allow-stage-publish", "--yes")...), " ")
 }
 
 // TokenSkipsGate: a token that can write and needs no second factor
@@ -280,7 +280,7 @@ func TokensCheck(pkg string, tokens []registry.TokenInfo, ids []string, err erro
 	for i, t := range tokens {
 		if TokenSkipsGate(t) && TokenCovers(t, pkg) {
 			n++
-			c.Fix = append(c.Fix, "npm token revoke "+ids[i])
+			c.Fix = append(c.Fix, "npm token revoke "+shellQuote(ids[i]))
 		}
 	}
 	if n > 0 {

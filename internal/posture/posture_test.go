@@ -198,3 +198,20 @@ func TestEvaluateCountsRed(t *testing.T) {
 		t.Errorf("unknown detail %q", rep.Packages[0].Checks[0].Detail)
 	}
 }
+
+// Text from the registry (token keys, ids, names) reaches the printed
+// commands shell-quoted: pasting a fix never runs anything else.
+func TestFixesAreShellQuoted(t *testing.T) {
+	toks := []registry.TokenInfo{{Key: "$(touch x);", Bypass2FA: true}}
+	c := TokensCheck("p", toks, registry.TokenIDs(toks, 6), nil)
+	if !slices.Equal(c.Fix, []string{`npm token revoke '$(touc'`}) {
+		t.Errorf("%v", c.Fix)
+	}
+	c = TrustCheck("p", []registry.TrustRelation{{ID: "a b", Type: "github", Permissions: []string{registry.PermPublish}}}, nil)
+	if c.Fix[0] != "npm trust revoke p --id='a b'" {
+		t.Errorf("%v", c.Fix)
+	}
+	if got := MFACheck("it's", registry.MFA{}, nil).Fix[0]; got != `npm access set mfa=publish 'it'\''s'` {
+		t.Errorf("%s", got)
+	}
+}
