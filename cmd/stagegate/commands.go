@@ -14,6 +14,7 @@ func subcommands(g *globals) []*cobra.Command {
 		newRejectCmd(g),
 		newWaitCmd(g),
 		newWatchCmd(g),
+		newPostureCmd(g),
 		newRegistryCmd(g),
 		newDemoCmd(g),
 		newVersionCmd(g),

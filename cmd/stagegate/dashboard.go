@@ -17,6 +17,8 @@ import (
 	"github.com/stagegate/stagegate/internal/approval"
 	"github.com/stagegate/stagegate/internal/audit"
 	"github.com/stagegate/stagegate/internal/devregistry"
+	"github.com/stagegate/stagegate/internal/npmrc"
+	"github.com/stagegate/stagegate/internal/posture"
 	"github.com/stagegate/stagegate/internal/registry"
 	"github.com/stagegate/stagegate/internal/review"
 	"github.com/stagegate/stagegate/ui"
@@ -130,7 +132,17 @@ func runDashboard(cmd *cobra.Command, g *globals) error {
 	if err != nil {
 		return err
 	}
-	return ui.Run(cmd.Context(), b, g.uiOptions(), g.stdin, g.stdout)
+	opts := g.uiOptions()
+	opts.Posture = postureFunc(e.client, e.cfg)
+	return ui.Run(cmd.Context(), b, opts, g.stdin, g.stdout)
+}
+
+// postureFunc is the dashboard's `P` view: stagegate posture over the
+// packages the logged-in user can publish.
+func postureFunc(c *registry.Client, cfg posture.Config) func(context.Context) (posture.Report, error) {
+	return func(ctx context.Context) (posture.Report, error) {
+		return posture.Gather(ctx, c, c.Registry(), cfg, posture.Options{})
+	}
 }
 
 func newDemoCmd(g *globals) *cobra.Command {
@@ -178,6 +190,12 @@ written outside a temporary folder, which is removed on exit.`,
 			}
 			opts := g.uiOptions()
 			opts.DemoCode = srv.CurrentCode
+			if err := srv.SeedPosture(devregistry.DemoPosture()); err != nil {
+				return err
+			}
+			if cfg, err := npmrc.FromEnvironment(g.flagMap()); err == nil {
+				opts.Posture = postureFunc(client, cfg)
+			}
 			return ui.Run(ctx, b, opts, g.stdin, g.stdout)
 		},
 	}
