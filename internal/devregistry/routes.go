@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -189,19 +190,24 @@ func (s *Server) routeDash(w http.ResponseWriter, r *http.Request, segs []string
 	}
 }
 
-// handleLogin is npm's legacy (couch) login: the configured user with any
-// password gets the maintainer token. Web login (POST /-/v1/login) answers
-// 404, which makes npm fall back to this.
+// handleLogin is npm's legacy (couch) login: the configured user with the
+// configured password gets the maintainer token. Web login (POST
+// /-/v1/login) answers 404, which makes npm fall back to this.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, name string) {
 	var body struct {
-		Name string `json:"name"`
+		Name     string `json:"name"`
+		Password string `json:"password"`
 	}
-	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
+	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body); err != nil {
 		writeError(w, http.StatusBadRequest, "bad request body")
 		return
 	}
 	if body.Name != name || name != s.opts.Username {
 		writeError(w, http.StatusUnauthorized, "Unknown user: this registry has one user, "+strconv.Quote(s.opts.Username)+".")
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(body.Password), []byte(s.opts.Password)) != 1 {
+		writeError(w, http.StatusUnauthorized, "Incorrect password for "+strconv.Quote(s.opts.Username)+": use the password `stagegate registry` printed (or --password).")
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{

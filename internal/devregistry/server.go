@@ -18,7 +18,7 @@
 //   - npm publish (PUT) needs the maintainer token but no OTP, like a
 //     granular token with 2FA bypass; staging never needs 2FA, as on npmjs.
 //   - Legacy login (PUT /-/user/org.couchdb.user:NAME) returns the
-//     maintainer token for the configured user with any password.
+//     maintainer token for the configured user and password only.
 //   - Staging a new package publishes no "0.0.0-stage" placeholder; its
 //     packument is 404 until a version is approved.
 //   - The web-auth page is reached by its unguessable session URL alone;
@@ -47,6 +47,9 @@ type Options struct {
 	Token string
 	// CIToken may stage and read, never publish, approve or reject. Generated if "".
 	CIToken string
+	// Password is the maintainer's password for npm login (legacy couch
+	// login), which answers with Token. Generated if "".
+	Password string
 	// TOTPSecret is the base32 secret of the maintainer's authenticator. Generated if "".
 	TOTPSecret string
 	// WebAuth adds authUrl/doneUrl to OTP challenges (npm's web 2FA flow).
@@ -110,6 +113,12 @@ func New(opts Options) (*Server, error) {
 			return nil, err
 		}
 	}
+	if opts.Password == "" {
+		if opts.Password, err = newToken(); err != nil {
+			return nil, err
+		}
+		opts.Password = strings.TrimPrefix(opts.Password, "npm_")
+	}
 	if opts.Token == opts.CIToken {
 		return nil, errors.New("devregistry: the CI token must differ from the maintainer token")
 	}
@@ -152,6 +161,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 
 // Token is the maintainer token.
 func (s *Server) Token() string { return s.opts.Token }
+
+// Password is the maintainer's npm login password.
+func (s *Server) Password() string { return s.opts.Password }
 
 // CIToken is the stage-only CI token.
 func (s *Server) CIToken() string { return s.opts.CIToken }
