@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -246,7 +245,7 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request, name stri
 			writeError(w, http.StatusInternalServerError, err.Error())
 			return
 		}
-		if err := s.saveLocked(); err != nil {
+		if err := s.commitLocked(change{Package: s.st.Packages[name]}); err != nil {
 			writeError(w, http.StatusInternalServerError, "cannot save state")
 			return
 		}
@@ -259,21 +258,15 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request, name stri
 		Access: up.access, Shasum: up.shasum,
 	}, Blob: key, Manifest: up.manifest}
 	s.insertStageLocked(rec)
-	if err := s.saveLocked(); err != nil {
+	if err := s.commitLocked(change{AddStage: rec}); err != nil {
 		writeError(w, http.StatusInternalServerError, "cannot save state")
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"ok": true, "stageId": rec.ID})
 }
 
-// insertStageLocked keeps Stages ordered by createdAt, oldest first, and in
-// arrival order for equal times, so pages are stable.
-func (s *Server) insertStageLocked(rec *stageRec) {
-	i := sort.Search(len(s.st.Stages), func(i int) bool { return s.st.Stages[i].CreatedAt > rec.CreatedAt })
-	s.st.Stages = append(s.st.Stages, nil)
-	copy(s.st.Stages[i+1:], s.st.Stages[i:])
-	s.st.Stages[i] = rec
-}
+// insertStageLocked adds rec to the queue. Caller holds s.mu.
+func (s *Server) insertStageLocked(rec *stageRec) { s.st.insertStage(rec) }
 
 // tarballFile is the file name npmjs gives a version's tarball.
 func tarballFile(name, version string) string {

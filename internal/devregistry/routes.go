@@ -352,7 +352,11 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request, id, op s
 		}
 	}
 	s.st.Stages = append(s.st.Stages[:i:i], s.st.Stages[i+1:]...)
-	if err := s.saveLocked(); err != nil {
+	c := change{DelStage: rec.ID}
+	if op == "approve" {
+		c.Package = s.st.Packages[rec.PackageName]
+	}
+	if err := s.commitLocked(c); err != nil {
 		writeError(w, http.StatusInternalServerError, "cannot save state")
 		return
 	}
@@ -362,16 +366,24 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request, id, op s
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
-// saveLocked persists the state; on failure it reloads the last saved state
-// so memory never runs ahead of disk. Caller holds s.mu.
+// saveLocked writes the whole state (a snapshot); on failure it reloads
+// the last saved state so memory never runs ahead of disk. Caller holds s.mu.
 func (s *Server) saveLocked() error {
-	err := s.store.save(s.st)
+	err := s.store.snapshot(s.st)
 	if err == nil {
 		return nil
 	}
-	if st, lerr := s.store.load(); lerr == nil {
+	if st, _, _, lerr := s.store.read(); lerr == nil {
 		s.st = st
 	}
+	return err
+}
+
+// commitLocked makes one change, already applied to s.st, durable: one
+// journal line. Caller holds s.mu.
+func (s *Server) commitLocked(c change) error {
+	st, err := s.store.commit(s.st, c)
+	s.st = st
 	return err
 }
 

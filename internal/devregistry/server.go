@@ -5,8 +5,11 @@
 // backs `stagegate registry`, `stagegate demo` and the end-to-end tests, and
 // the real npm CLI works against it unmodified.
 //
-// State lives in memory, or with Options.DataDir in a JSON state file and
-// content-addressed tarball files written atomically. Tokens and the TOTP
+// State lives in memory, or with Options.DataDir in a JSON snapshot
+// (state.json), a journal of one fsynced line per write since the snapshot
+// (journal.jsonl), and content-addressed tarball files written atomically.
+// On start the journal is folded into the snapshot and temp files and
+// tarballs no record refers to (left by a crash) are removed. Tokens and the TOTP
 // secret are never written to disk: pass them again (--token,
 // --totp-secret) after a restart, or new ones are generated.
 //
@@ -219,6 +222,13 @@ func (s *Server) Close() error {
 		s.netMu.Lock()
 		srv := s.srv
 		s.netMu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			if cerr := s.store.close(); err == nil {
+				err = cerr
+			}
+			s.mu.Unlock()
+		}()
 		if srv == nil {
 			return
 		}
