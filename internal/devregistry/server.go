@@ -73,6 +73,11 @@ type Options struct {
 	Username string
 	// CIActor is the actor name recorded for the CI token. Default "ci".
 	CIActor string
+	// MaxConns bounds open connections (DefaultMaxConns if 0); past it the
+	// longest-idle connection is closed for a new one.
+	MaxConns int
+	// Timeouts of the listener's http.Server (the Default… constants if 0).
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }
 
 // Server is the registry. Create it with New; it is safe for concurrent use.
@@ -89,7 +94,7 @@ type Server struct {
 	// handlers holding mu build URLs from them.
 	netMu sync.Mutex
 	url   string // set by Listen
-	ln    net.Listener
+	ln    *connLimiter
 	srv   *http.Server
 	close sync.Once
 }
@@ -104,6 +109,20 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.CIActor == "" {
 		opts.CIActor = "ci"
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = DefaultMaxConns
+	}
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{
+		{&opts.ReadHeaderTimeout, DefaultReadHeaderTimeout}, {&opts.ReadTimeout, DefaultReadTimeout},
+		{&opts.WriteTimeout, DefaultWriteTimeout}, {&opts.IdleTimeout, DefaultIdleTimeout},
+	} {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
 	}
 	var err error
 	if opts.Token == "" {
@@ -185,11 +204,16 @@ func (s *Server) Listen(addr string) (string, error) {
 		return "", err
 	}
 	u := "http://" + ln.Addr().String()
+	lim := newConnLimiter(ln, s.opts.MaxConns)
 	s.netMu.Lock()
-	s.ln, s.url = ln, u
+	s.ln, s.url = lim, u
 	s.srv = &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
+		ReadTimeout:       s.opts.ReadTimeout,
+		WriteTimeout:      s.opts.WriteTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+		ConnState:         lim.connState,
 		ErrorLog:          nil,
 	}
 	s.netMu.Unlock()
