@@ -2,8 +2,12 @@ package registry
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -201,6 +205,25 @@ func hugeBody(n int64) http.HandlerFunc {
 	}
 }
 
+// hugeGzipBody is hugeBody gzip-compressed: a small download that
+// decodes to n bytes.
+func hugeGzipBody(n int64) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		hugeBody(n)(gzipResponse{w, zw}, r)
+		_ = zw.Close()
+	}
+}
+
+type gzipResponse struct {
+	http.ResponseWriter
+	zw *gzip.Writer
+}
+
+func (g gzipResponse) Write(b []byte) (int, error) { return g.zw.Write(b) }
+
 // TestOversizedJSONBodies: a 300 MiB answer on a JSON route stops at the
 // route's cap (1 MiB for a stage item and an approve; MaxJSONBytes for a
 // packument) with the live heap staying near that cap.
@@ -210,6 +233,9 @@ func TestOversizedJSONBodies(t *testing.T) {
 	srv := httptest.NewServer(hugeBody(body))
 	t.Cleanup(srv.Close)
 	c := newClient(t, srv.URL, nil, func(o *Options) { o.MaxRetries = -1; o.MaxJSONBytes = jsonCap })
+	gz := httptest.NewServer(hugeGzipBody(body))
+	t.Cleanup(gz.Close)
+	cz := newClient(t, gz.URL, nil, func(o *Options) { o.MaxRetries = -1; o.MaxJSONBytes = jsonCap })
 	ctx := context.Background()
 	tests := []struct {
 		name string
@@ -219,6 +245,8 @@ func TestOversizedJSONBodies(t *testing.T) {
 		{"view", MaxStageItemBytes, func() error { _, err := c.ViewStaged(ctx, testID); return err }},
 		{"approve", MaxStageItemBytes, func() error { return c.Approve(ctx, testID, "123456") }},
 		{"packument", jsonCap, func() error { _, err := c.Packument(ctx, "p"); return err }},
+		{"gzip view", MaxStageItemBytes, func() error { _, err := cz.ViewStaged(ctx, testID); return err }},
+		{"gzip packument", jsonCap, func() error { _, err := cz.Packument(ctx, "p"); return err }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -231,6 +259,47 @@ func TestOversizedJSONBodies(t *testing.T) {
 			t.Logf("cap %d MiB: heap peak %.1f MiB", tc.cap>>20, float64(max)/(1<<20))
 			if limit := uint64(tc.cap) + uint64(tc.cap)/4 + 8<<20; max > limit {
 				t.Errorf("heap peaked at %.1f MiB, want at most %.1f MiB (cap %d MiB)", float64(max)/(1<<20), float64(limit)/(1<<20), tc.cap>>20)
+			}
+		})
+	}
+}
+
+// TestReadCapped: bodies up to the cap arrive whole whether or not their
+// length is known; one byte more is too large; a short body is an error.
+func TestReadCapped(t *testing.T) {
+	const max = 3*readChunk + 7
+	body := func(n int) []byte { return bytes.Repeat([]byte("ab"), n)[:n] }
+	for _, tc := range []struct {
+		name    string
+		n, hint int64
+		tooBig  bool
+		short   bool
+	}{
+		{name: "empty, unknown length", n: 0, hint: -1},
+		{name: "empty, known length", n: 0, hint: 0},
+		{name: "one chunk", n: readChunk, hint: -1},
+		{name: "at the cap, unknown length", n: max, hint: -1},
+		{name: "at the cap, known length", n: max, hint: max},
+		{name: "cap+1, unknown length", n: max + 1, hint: -1, tooBig: true},
+		{name: "longer than its length", n: 100, hint: 50, tooBig: true},
+		{name: "shorter than its length", n: 50, hint: 100, short: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			want := body(int(tc.n))
+			got, err := readCapped(bytes.NewReader(want), max, tc.hint)
+			switch {
+			case tc.tooBig:
+				if !errors.Is(err, errTooLarge) || got != nil {
+					t.Fatalf("got %d bytes, err %v; want errTooLarge", len(got), err)
+				}
+			case tc.short:
+				if !errors.Is(err, io.ErrUnexpectedEOF) {
+					t.Fatalf("err %v, want unexpected EOF", err)
+				}
+			default:
+				if err != nil || !bytes.Equal(got, want) {
+					t.Fatalf("got %d bytes (err %v), want %d", len(got), err, len(want))
+				}
 			}
 		})
 	}
