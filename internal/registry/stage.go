@@ -203,6 +203,9 @@ func (c *Client) ListStaged(ctx context.Context, pkg string) ([]StageItem, error
 		}
 		for _, it := range items {
 			key := strings.ToLower(it.ID)
+			if key == "" {
+				continue // unusable, but not a loop; the item cap still bounds them
+			}
 			if first, dup := seen[key]; dup {
 				return nil, bad(resp.status, "invalid stage list: page %d repeats id %s from page %d (the registry is serving pages in a loop)",
 					page, sanitize(it.ID, 60), first)
