@@ -127,7 +127,7 @@ func fillStaged(b testing.TB, e *env, n int) []string {
 	for i := range n {
 		name, version := fmt.Sprintf("pkg-%d", i%100), fmt.Sprintf("1.0.%d", i)
 		tgz := tgzFor(b, name, version, `"`+version+`"`)
-		up, err := parseUpload(httptest.NewRequest("PUT", "/"+name, bytes.NewReader(publishBody(name, version, "latest", tgz))), name)
+		up, err := parseUpload(httptest.NewRequest("PUT", "/"+name, bytes.NewReader(publishBody(name, version, "latest", tgz))), name, DefaultMaxBodyBytes)
 		if err != nil {
 			b.Fatal(err)
 		}

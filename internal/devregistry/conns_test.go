@@ -8,7 +8,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
+	"runtime/metrics"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -139,5 +142,108 @@ func TestDefaultTimeouts(t *testing.T) {
 	s.netMu.Unlock()
 	if srv.ReadHeaderTimeout <= 0 || srv.ReadTimeout <= 0 || srv.WriteTimeout <= 0 || srv.IdleTimeout <= 0 || s.ln.max <= 0 {
 		t.Errorf("timeouts %v %v %v %v, max conns %d", srv.ReadHeaderTimeout, srv.ReadTimeout, srv.WriteTimeout, srv.IdleTimeout, s.ln.max)
+	}
+}
+
+// endless yields n bytes of a JSON publish document that never closes its
+// string, without holding them.
+type endless struct{ left int64 }
+
+func (e *endless) Read(p []byte) (int, error) {
+	if e.left <= 0 {
+		return 0, io.EOF
+	}
+	n := min(int64(len(p)), e.left)
+	for i := range p[:n] {
+		p[i] = 'A'
+	}
+	if e.left == 300<<20 && n >= 20 {
+		copy(p, `{"name":"big","x":"`)
+	}
+	e.left -= n
+	return int(n), nil
+}
+
+// TestHugeRequestBodies: a 300 MiB publish body stops at MaxBodyBytes with
+// 413 and the server's heap near that cap; a body claiming more than the
+// cap is refused before it is read; a login body is capped at 64 KiB.
+func TestHugeRequestBodies(t *testing.T) {
+	const limit = 16 << 20
+	_, addr := startListening(t, func(o *Options) { o.MaxBodyBytes = limit })
+	send := func(path string, body io.Reader, length int64) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", "http://"+addr+path, body)
+		req.ContentLength = length
+		req.Header.Set("Authorization", "Bearer "+testToken)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			// The server may close the connection once it has answered.
+			t.Logf("%s: %v", path, err)
+			return 0
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	peak := heapPeak(t)
+	st := send("/-/stage/package/big", &endless{left: 300 << 20}, -1)
+	max := peak()
+	if st != http.StatusRequestEntityTooLarge && st != 0 {
+		t.Errorf("300 MiB chunked publish: %d, want 413", st)
+	}
+	t.Logf("heap peak %.1f MiB for a 300 MiB body and a %d MiB cap", float64(max)/(1<<20), limit>>20)
+	if max > limit+limit/4+8<<20 {
+		t.Errorf("heap peaked at %.1f MiB, want near the %d MiB cap", float64(max)/(1<<20), limit>>20)
+	}
+	peak = heapPeak(t)
+	if st := send("/-/stage/package/big", &endless{left: 300 << 20}, 300<<20); st != http.StatusRequestEntityTooLarge && st != 0 {
+		t.Errorf("publish claiming 300 MiB: %d, want 413", st)
+	}
+	if max := peak(); max > 8<<20 {
+		t.Errorf("a claimed length was allocated: heap %.1f MiB", float64(max)/(1<<20))
+	}
+	login := `{"name":"maintainer","password":"` + strings.Repeat("p", 100<<10) + `"}`
+	req, _ := http.NewRequest("PUT", "http://"+addr+"/-/user/org.couchdb.user:maintainer", strings.NewReader(login))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusBadRequest {
+		t.Errorf("100 KiB login body: %d, want 400", res.StatusCode)
+	}
+}
+
+// heapPeak samples the live heap every millisecond until the returned
+// function is called, which returns the largest sample.
+func heapPeak(t testing.TB) func() uint64 {
+	t.Helper()
+	runtime.GC()
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak atomic.Uint64
+	done, stopped := make(chan struct{}), make(chan struct{})
+	read := func() {
+		metrics.Read(sample)
+		if v := sample[0].Value.Uint64(); v > peak.Load() {
+			peak.Store(v)
+		}
+	}
+	go func() {
+		defer close(stopped)
+		tk := time.NewTicker(time.Millisecond)
+		defer tk.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tk.C:
+				read()
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-stopped
+		read()
+		return peak.Load()
 	}
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -13,8 +12,12 @@ import (
 	"time"
 )
 
-// maxBody bounds a publish document (base64 tarball plus manifest).
-const maxBody = 200 << 20
+// DefaultMaxBodyBytes bounds a publish document (base64 tarball plus
+// manifest); every other request body is bounded by maxSmallBody.
+const DefaultMaxBodyBytes = 200 << 20
+
+// maxSmallBody bounds the body of a request that is not a publish (login).
+const maxSmallBody = 64 << 10
 
 // maxPerPage is the largest page the list route returns.
 const maxPerPage = 100
@@ -99,7 +102,13 @@ func (s *Server) routes() http.Handler {
 			s.opts.RecordAuth(r.Method, r.URL.Path, r.Header.Get("Authorization"))
 		}
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(sw, r.Body, maxBody)
+			limit := int64(maxSmallBody)
+			publish := (r.Method == http.MethodPut && !strings.HasPrefix(r.URL.Path, "/-/")) ||
+				(r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/-/stage/package/"))
+			if publish {
+				limit = s.opts.MaxBodyBytes
+			}
+			r.Body = http.MaxBytesReader(sw, r.Body, limit)
 		}
 		sw.Header().Set("Cache-Control", "private, no-cache")
 		s.route(sw, r)
@@ -198,7 +207,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, name string
 		Name     string `json:"name"`
 		Password string `json:"password"`
 	}
-	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&body); err != nil {
+	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		writeError(w, http.StatusBadRequest, "bad request body")
 		return
 	}

@@ -73,6 +73,8 @@ type Options struct {
 	Username string
 	// CIActor is the actor name recorded for the CI token. Default "ci".
 	CIActor string
+	// MaxBodyBytes bounds a publish request's body (DefaultMaxBodyBytes if 0).
+	MaxBodyBytes int64
 	// MaxConns bounds open connections (DefaultMaxConns if 0); past it the
 	// longest-idle connection is closed for a new one.
 	MaxConns int
@@ -109,6 +111,9 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.CIActor == "" {
 		opts.CIActor = "ci"
+	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = DefaultMaxConns
