@@ -36,7 +36,10 @@ test-short:
 race:
 	$(GO) test -race -short ./...
 
+# lint also checks that go.mod and go.sum are tidy (direct dependencies are
+# not marked indirect, nothing unused is required); `go mod tidy` fixes it.
 lint:
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod/go.sum not tidy: run go mod tidy"; $(GO) mod tidy -diff; exit 1; }
 	@out=$$(gofmt -l cmd ui internal assets); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...

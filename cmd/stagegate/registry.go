@@ -20,6 +20,7 @@ type registryFlags struct {
 	data       string
 	seed       string
 	token      string
+	password   string
 	ciToken    string
 	totpSecret string
 	webAuth    bool
@@ -48,10 +49,11 @@ given, and are never written to disk: with --data, pass --token and
 	fl.StringVar(&f.data, "data", "", "folder that keeps packages and the stage queue across restarts (default: memory)")
 	fl.StringVar(&f.seed, "seed", "none", "initial content: demo (the embedded demo packages) or none")
 	fl.StringVar(&f.token, "token", "", "maintainer token (default: generated)")
+	fl.StringVar(&f.password, "password", "", "maintainer password for npm login (default: generated)")
 	fl.StringVar(&f.ciToken, "ci-token", "", "CI token, which may stage but never approve or reject (default: generated)")
 	fl.StringVar(&f.totpSecret, "totp-secret", "", "base32 TOTP secret for 2FA codes (default: generated)")
 	fl.BoolVar(&f.webAuth, "web-auth", false, "offer browser confirmation (authUrl/doneUrl) in 2FA challenges")
-	fl.BoolVar(&f.json, "json", false, `print one line {"url","token","totpSecret","ciToken"} on stdout once listening`)
+	fl.BoolVar(&f.json, "json", false, `print one line {"url","token","totpSecret","ciToken","password"} on stdout once listening`)
 	return cmd
 }
 
@@ -78,7 +80,7 @@ func runRegistry(cmd *cobra.Command, g *globals, f registryFlags) error {
 		return usageErr("--listen %q: the dev registry listens on loopback only (127.0.0.1:PORT)", f.listen)
 	}
 	opts := devregistry.Options{
-		Token: f.token, CIToken: f.ciToken, TOTPSecret: f.totpSecret,
+		Token: f.token, Password: f.password, CIToken: f.ciToken, TOTPSecret: f.totpSecret,
 		WebAuth: f.webAuth, DataDir: f.data,
 	}
 	if !f.json {
@@ -110,7 +112,8 @@ func runRegistry(cmd *cobra.Command, g *globals, f registryFlags) error {
 			Token      string `json:"token"`
 			TOTPSecret string `json:"totpSecret"`
 			CIToken    string `json:"ciToken"`
-		}{url, s.Token(), s.TOTPSecret(), s.CIToken()})
+			Password   string `json:"password"`
+		}{url, s.Token(), s.TOTPSecret(), s.CIToken(), s.Password()})
 		if err != nil {
 			_ = s.Close()
 			return err
@@ -143,6 +146,7 @@ func printBanner(w io.Writer, s *devregistry.Server, url string, f registryFlags
 	fmt.Fprintf(w, `stagegate dev registry listening on %s
 
   user              %s
+  password          %s  (for npm login)
   maintainer token  %s
   CI token          %s  (may stage; cannot publish, approve or reject)
   TOTP secret       %s  (add it to an authenticator; current code %s)
@@ -156,6 +160,6 @@ Point npm at it, in a project .npmrc or a file passed with --userconfig:
 then: npm publish, npm stage publish, npm stage list, npm stage approve <id> --otp <code>,
 or: stagegate --registry %s
 Press Ctrl-C to stop.
-`, url, s.Username(), s.Token(), s.CIToken(), s.TOTPSecret(), s.CurrentCode(), storage,
+`, url, s.Username(), s.Password(), s.Token(), s.CIToken(), s.TOTPSecret(), s.CurrentCode(), storage,
 		url, nerf, s.Token(), url)
 }

@@ -36,20 +36,33 @@ func startRegistryCmd(t *testing.T, args ...string) (*bufio.Reader, context.Canc
 
 func TestRegistryCmdJSON(t *testing.T) {
 	out, cancel, done, _ := startRegistryCmd(t, "--listen", "127.0.0.1:0", "--json", "--seed", "demo",
-		"--token", "tok-for-test", "--totp-secret", "JBSWY3DPEHPK3PXP")
+		"--token", "tok-for-test", "--totp-secret", "JBSWY3DPEHPK3PXP", "--password", "pw-for-test")
 	line, err := out.ReadString('\n')
 	if err != nil {
 		t.Fatal(err)
 	}
 	var start struct {
-		URL, Token, TOTPSecret, CIToken string
+		URL, Token, TOTPSecret, CIToken, Password string
 	}
 	if err := json.Unmarshal([]byte(line), &start); err != nil {
 		t.Fatalf("start line %q: %v", line, err)
 	}
 	if !strings.HasPrefix(start.URL, "http://127.0.0.1:") || !strings.HasSuffix(start.URL, "/") ||
-		start.Token != "tok-for-test" || start.TOTPSecret != "JBSWY3DPEHPK3PXP" || start.CIToken == "" {
+		start.Token != "tok-for-test" || start.TOTPSecret != "JBSWY3DPEHPK3PXP" || start.CIToken == "" || start.Password != "pw-for-test" {
 		t.Fatalf("start line %q", line)
+	}
+	for pw, want := range map[string]int{"pw-for-test": 201, "wrong": 401} {
+		req, _ := http.NewRequest("PUT", start.URL+"-/user/org.couchdb.user:maintainer",
+			strings.NewReader(`{"name":"maintainer","password":"`+pw+`"}`))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != want || (want != 201) == strings.Contains(string(body), "tok-for-test") {
+			t.Errorf("npm login with password %q: %d %s", pw, res.StatusCode, body)
+		}
 	}
 	req, _ := http.NewRequest("GET", start.URL+"-/stage", nil)
 	req.Header.Set("Authorization", "Bearer "+start.Token)
@@ -89,7 +102,7 @@ func TestRegistryCmdBanner(t *testing.T) {
 		banner.WriteString(l)
 	}
 	b := banner.String()
-	for _, want := range []string{"listening on http://127.0.0.1:", "registry=http://127.0.0.1:", ":_authToken=tok-banner", "TOTP secret"} {
+	for _, want := range []string{"listening on http://127.0.0.1:", "registry=http://127.0.0.1:", ":_authToken=tok-banner", "TOTP secret", "password "} {
 		if !strings.Contains(b, want) {
 			t.Errorf("banner lacks %q:\n%s", want, b)
 		}

@@ -7,10 +7,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -74,16 +74,20 @@ func badRequest(msg string) error { return &httpError{http.StatusBadRequest, msg
 
 // parseUpload validates a publish document for name: one version, one tag,
 // one tarball whose sha1 and sha512 match what the manifest's dist claims.
-func parseUpload(r *http.Request, name string) (*upload, error) {
+func parseUpload(r *http.Request, name string, limit int64) (*upload, error) {
 	var doc publishDoc
-	dec := json.NewDecoder(r.Body)
-	if err := dec.Decode(&doc); err != nil {
+	body, err := readBody(r.Body, r.ContentLength, limit)
+	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			return nil, &httpError{http.StatusRequestEntityTooLarge, "request body too large"}
 		}
+		return nil, badRequest("cannot read the request body")
+	}
+	if err := json.Unmarshal(body, &doc); err != nil {
 		return nil, badRequest("request body is not a JSON publish document")
 	}
+	body = nil // the document holds what is needed; let the bytes go
 	if doc.Name != name {
 		return nil, badRequest("package name in the body (" + strconv.Quote(doc.Name) + ") does not match the URL")
 	}
@@ -180,6 +184,47 @@ func parseUpload(r *http.Request, name string) (*upload, error) {
 	return up, nil
 }
 
+// readBody reads a request body of at most limit bytes (r enforces the
+// limit too). A known length is read into one buffer of that size;
+// otherwise the body arrives in fixed chunks joined once at the end, so a
+// body cut at the limit holds about the limit in memory, not the up to
+// 2.25 times of a doubling buffer.
+func readBody(r io.Reader, length, limit int64) ([]byte, error) {
+	if length > limit {
+		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	if length >= 0 {
+		buf := make([]byte, length)
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return nil, err
+		}
+		return buf, nil
+	}
+	const chunk = 1 << 20
+	var parts [][]byte
+	total := 0
+	for {
+		c := make([]byte, chunk)
+		n, err := io.ReadFull(r, c)
+		if n > 0 {
+			parts = append(parts, c[:n])
+			total += n
+		}
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]byte, 0, total)
+	for i, p := range parts {
+		out = append(out, p...)
+		parts[i] = nil
+	}
+	return out, nil
+}
+
 // sriHas reports whether an SRI string lists want among its sha512 entries;
 // it fails when the string has sha512 entries and none match.
 func sriHas(sri, want string) bool {
@@ -207,7 +252,7 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request, name stri
 		writeError(w, http.StatusBadRequest, "invalid package name: "+strconv.Quote(name))
 		return
 	}
-	up, err := parseUpload(r, name)
+	up, err := parseUpload(r, name, s.opts.MaxBodyBytes)
 	if err != nil {
 		var he *httpError
 		if errors.As(err, &he) {
@@ -246,7 +291,7 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request, name stri
 			writeError(w, http.StatusInternalServerError, err.Error())
 			return
 		}
-		if err := s.saveLocked(); err != nil {
+		if err := s.commitLocked(change{Package: s.st.Packages[name]}); err != nil {
 			writeError(w, http.StatusInternalServerError, "cannot save state")
 			return
 		}
@@ -259,21 +304,15 @@ func (s *Server) handlePublish(w http.ResponseWriter, r *http.Request, name stri
 		Access: up.access, Shasum: up.shasum,
 	}, Blob: key, Manifest: up.manifest}
 	s.insertStageLocked(rec)
-	if err := s.saveLocked(); err != nil {
+	if err := s.commitLocked(change{AddStage: rec}); err != nil {
 		writeError(w, http.StatusInternalServerError, "cannot save state")
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{"ok": true, "stageId": rec.ID})
 }
 
-// insertStageLocked keeps Stages ordered by createdAt, oldest first, and in
-// arrival order for equal times, so pages are stable.
-func (s *Server) insertStageLocked(rec *stageRec) {
-	i := sort.Search(len(s.st.Stages), func(i int) bool { return s.st.Stages[i].CreatedAt > rec.CreatedAt })
-	s.st.Stages = append(s.st.Stages, nil)
-	copy(s.st.Stages[i+1:], s.st.Stages[i:])
-	s.st.Stages[i] = rec
-}
+// insertStageLocked adds rec to the queue. Caller holds s.mu.
+func (s *Server) insertStageLocked(rec *stageRec) { s.st.insertStage(rec) }
 
 // tarballFile is the file name npmjs gives a version's tarball.
 func tarballFile(name, version string) string {

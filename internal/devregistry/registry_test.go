@@ -86,17 +86,45 @@ func TestAuthMatrix(t *testing.T) {
 }
 
 func TestWhoamiAndLogin(t *testing.T) {
-	e := newEnv(t, func(o *Options) { o.Username = "alice" })
+	e := newEnv(t, func(o *Options) { o.Username = "alice"; o.Password = "s3cret-pw" })
 	if m := e.do("GET", "/-/whoami", testToken, nil).json(t); m["username"] != "alice" {
 		t.Errorf("whoami %v", m)
 	}
-	r := e.do("PUT", "/-/user/org.couchdb.user:alice", "", []byte(`{"_id":"org.couchdb.user:alice","name":"alice","password":"x"}`))
+	r := e.do("PUT", "/-/user/org.couchdb.user:alice", "", []byte(`{"_id":"org.couchdb.user:alice","name":"alice","password":"s3cret-pw"}`))
 	if r.status != 201 || r.json(t)["token"] != testToken {
 		t.Errorf("login: %d %s", r.status, r.body)
 	}
-	r = e.do("PUT", "/-/user/org.couchdb.user:bob", "", []byte(`{"name":"bob","password":"x"}`))
+	for _, body := range []string{
+		`{"name":"alice","password":"x"}`,
+		`{"name":"alice","password":""}`,
+		`{"name":"alice"}`,
+		`{"name":"alice","password":"s3cret-pw "}`,
+		`{"name":"alice","password":"S3CRET-PW"}`,
+	} {
+		r = e.do("PUT", "/-/user/org.couchdb.user:alice", "", []byte(body))
+		if r.status != 401 || bytes.Contains(r.body, []byte(testToken)) || !bytes.Contains(r.body, []byte("Incorrect password")) {
+			t.Errorf("login with %s: %d %s", body, r.status, r.body)
+		}
+	}
+	r = e.do("PUT", "/-/user/org.couchdb.user:bob", "", []byte(`{"name":"bob","password":"s3cret-pw"}`))
 	if r.status != 401 || bytes.Contains(r.body, []byte(testToken)) {
 		t.Errorf("login of another user: %d %s", r.status, r.body)
+	}
+}
+
+func TestGeneratedPassword(t *testing.T) {
+	e := newEnv(t, nil)
+	pw := e.s.Password()
+	if len(pw) < 32 {
+		t.Fatalf("generated password %d characters", len(pw))
+	}
+	r := e.do("PUT", "/-/user/org.couchdb.user:maintainer", "", []byte(`{"name":"maintainer","password":"`+pw+`"}`))
+	if r.status != 201 || r.json(t)["token"] != testToken {
+		t.Errorf("login with the generated password: %d %s", r.status, r.body)
+	}
+	r = e.do("PUT", "/-/user/org.couchdb.user:maintainer", "", []byte(`{"name":"maintainer","password":"anything"}`))
+	if r.status != 401 {
+		t.Errorf("login with another password: %d %s", r.status, r.body)
 	}
 }
 

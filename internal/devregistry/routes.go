@@ -12,8 +12,12 @@ import (
 	"time"
 )
 
-// maxBody bounds a publish document (base64 tarball plus manifest).
-const maxBody = 200 << 20
+// DefaultMaxBodyBytes bounds a publish document (base64 tarball plus
+// manifest); every other request body is bounded by maxSmallBody.
+const DefaultMaxBodyBytes = 200 << 20
+
+// maxSmallBody bounds the body of a request that is not a publish (login).
+const maxSmallBody = 64 << 10
 
 // maxPerPage is the largest page the list route returns.
 const maxPerPage = 100
@@ -98,7 +102,13 @@ func (s *Server) routes() http.Handler {
 			s.opts.RecordAuth(r.Method, r.URL.Path, r.Header.Get("Authorization"))
 		}
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(sw, r.Body, maxBody)
+			limit := int64(maxSmallBody)
+			publish := (r.Method == http.MethodPut && !strings.HasPrefix(r.URL.Path, "/-/")) ||
+				(r.Method == http.MethodPost && strings.HasPrefix(r.URL.Path, "/-/stage/package/"))
+			if publish {
+				limit = s.opts.MaxBodyBytes
+			}
+			r.Body = http.MaxBytesReader(sw, r.Body, limit)
 		}
 		sw.Header().Set("Cache-Control", "private, no-cache")
 		s.route(sw, r)
@@ -192,12 +202,13 @@ func (s *Server) routeDash(w http.ResponseWriter, r *http.Request, segs []string
 	}
 }
 
-// handleLogin is npm's legacy (couch) login: the configured user with any
-// password gets the maintainer token. Web login (POST /-/v1/login) answers
-// 404, which makes npm fall back to this.
+// handleLogin is npm's legacy (couch) login: the configured user with the
+// configured password gets the maintainer token. Web login (POST
+// /-/v1/login) answers 404, which makes npm fall back to this.
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, name string) {
 	var body struct {
-		Name string `json:"name"`
+		Name     string `json:"name"`
+		Password string `json:"password"`
 	}
 	if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
 		writeError(w, http.StatusBadRequest, "bad request body")
@@ -205,6 +216,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request, name string
 	}
 	if body.Name != name || name != s.opts.Username {
 		writeError(w, http.StatusUnauthorized, "Unknown user: this registry has one user, "+strconv.Quote(s.opts.Username)+".")
+		return
+	}
+	if subtle.ConstantTimeCompare([]byte(body.Password), []byte(s.opts.Password)) != 1 {
+		writeError(w, http.StatusUnauthorized, "Incorrect password for "+strconv.Quote(s.opts.Username)+": use the password `stagegate registry` printed (or --password).")
 		return
 	}
 	writeJSON(w, http.StatusCreated, map[string]any{
@@ -349,7 +364,11 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request, id, op s
 		}
 	}
 	s.st.Stages = append(s.st.Stages[:i:i], s.st.Stages[i+1:]...)
-	if err := s.saveLocked(); err != nil {
+	c := change{DelStage: rec.ID}
+	if op == "approve" {
+		c.Package = s.st.Packages[rec.PackageName]
+	}
+	if err := s.commitLocked(c); err != nil {
 		writeError(w, http.StatusInternalServerError, "cannot save state")
 		return
 	}
@@ -359,16 +378,24 @@ func (s *Server) handleDecision(w http.ResponseWriter, r *http.Request, id, op s
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
-// saveLocked persists the state; on failure it reloads the last saved state
-// so memory never runs ahead of disk. Caller holds s.mu.
+// saveLocked writes the whole state (a snapshot); on failure it reloads
+// the last saved state so memory never runs ahead of disk. Caller holds s.mu.
 func (s *Server) saveLocked() error {
-	err := s.store.save(s.st)
+	err := s.store.snapshot(s.st)
 	if err == nil {
 		return nil
 	}
-	if st, lerr := s.store.load(); lerr == nil {
+	if st, _, _, lerr := s.store.read(); lerr == nil {
 		s.st = st
 	}
+	return err
+}
+
+// commitLocked makes one change, already applied to s.st, durable: one
+// journal line. Caller holds s.mu.
+func (s *Server) commitLocked(c change) error {
+	st, err := s.store.commit(s.st, c)
+	s.st = st
 	return err
 }
 

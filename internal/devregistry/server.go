@@ -5,8 +5,11 @@
 // backs `stagegate registry`, `stagegate demo` and the end-to-end tests, and
 // the real npm CLI works against it unmodified.
 //
-// State lives in memory, or with Options.DataDir in a JSON state file and
-// content-addressed tarball files written atomically. Tokens and the TOTP
+// State lives in memory, or with Options.DataDir in a JSON snapshot
+// (state.json), a journal of one fsynced line per write since the snapshot
+// (journal.jsonl), and content-addressed tarball files written atomically.
+// On start the journal is folded into the snapshot and temp files and
+// tarballs no record refers to (left by a crash) are removed. Tokens and the TOTP
 // secret are never written to disk: pass them again (--token,
 // --totp-secret) after a restart, or new ones are generated.
 //
@@ -18,7 +21,7 @@
 //   - npm publish (PUT) needs the maintainer token but no OTP, like a
 //     granular token with 2FA bypass; staging never needs 2FA, as on npmjs.
 //   - Legacy login (PUT /-/user/org.couchdb.user:NAME) returns the
-//     maintainer token for the configured user with any password.
+//     maintainer token for the configured user and password only.
 //   - Staging a new package publishes no "0.0.0-stage" placeholder; its
 //     packument is 404 until a version is approved.
 //   - The web-auth page is reached by its unguessable session URL alone;
@@ -47,6 +50,9 @@ type Options struct {
 	Token string
 	// CIToken may stage and read, never publish, approve or reject. Generated if "".
 	CIToken string
+	// Password is the maintainer's password for npm login (legacy couch
+	// login), which answers with Token. Generated if "".
+	Password string
 	// TOTPSecret is the base32 secret of the maintainer's authenticator. Generated if "".
 	TOTPSecret string
 	// WebAuth adds authUrl/doneUrl to OTP challenges (npm's web 2FA flow).
@@ -67,6 +73,13 @@ type Options struct {
 	Username string
 	// CIActor is the actor name recorded for the CI token. Default "ci".
 	CIActor string
+	// MaxBodyBytes bounds a publish request's body (DefaultMaxBodyBytes if 0).
+	MaxBodyBytes int64
+	// MaxConns bounds open connections (DefaultMaxConns if 0); past it the
+	// longest-idle connection is closed for a new one.
+	MaxConns int
+	// Timeouts of the listener's http.Server (the Default… constants if 0).
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 }
 
 // Server is the registry. Create it with New; it is safe for concurrent use.
@@ -85,7 +98,7 @@ type Server struct {
 	// handlers holding mu build URLs from them.
 	netMu sync.Mutex
 	url   string // set by Listen
-	ln    net.Listener
+	ln    *connLimiter
 	srv   *http.Server
 	close sync.Once
 }
@@ -101,6 +114,23 @@ func New(opts Options) (*Server, error) {
 	if opts.CIActor == "" {
 		opts.CIActor = "ci"
 	}
+	if opts.MaxBodyBytes <= 0 {
+		opts.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if opts.MaxConns <= 0 {
+		opts.MaxConns = DefaultMaxConns
+	}
+	for _, d := range []struct {
+		v   *time.Duration
+		def time.Duration
+	}{
+		{&opts.ReadHeaderTimeout, DefaultReadHeaderTimeout}, {&opts.ReadTimeout, DefaultReadTimeout},
+		{&opts.WriteTimeout, DefaultWriteTimeout}, {&opts.IdleTimeout, DefaultIdleTimeout},
+	} {
+		if *d.v <= 0 {
+			*d.v = d.def
+		}
+	}
 	var err error
 	if opts.Token == "" {
 		if opts.Token, err = newToken(); err != nil {
@@ -111,6 +141,12 @@ func New(opts Options) (*Server, error) {
 		if opts.CIToken, err = newToken(); err != nil {
 			return nil, err
 		}
+	}
+	if opts.Password == "" {
+		if opts.Password, err = newToken(); err != nil {
+			return nil, err
+		}
+		opts.Password = strings.TrimPrefix(opts.Password, "npm_")
 	}
 	if opts.Token == opts.CIToken {
 		return nil, errors.New("devregistry: the CI token must differ from the maintainer token")
@@ -155,6 +191,9 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Token is the maintainer token.
 func (s *Server) Token() string { return s.opts.Token }
 
+// Password is the maintainer's npm login password.
+func (s *Server) Password() string { return s.opts.Password }
+
 // CIToken is the stage-only CI token.
 func (s *Server) CIToken() string { return s.opts.CIToken }
 
@@ -172,11 +211,16 @@ func (s *Server) Listen(addr string) (string, error) {
 		return "", err
 	}
 	u := "http://" + ln.Addr().String()
+	lim := newConnLimiter(ln, s.opts.MaxConns)
 	s.netMu.Lock()
-	s.ln, s.url = ln, u
+	s.ln, s.url = lim, u
 	s.srv = &http.Server{
 		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: s.opts.ReadHeaderTimeout,
+		ReadTimeout:       s.opts.ReadTimeout,
+		WriteTimeout:      s.opts.WriteTimeout,
+		IdleTimeout:       s.opts.IdleTimeout,
+		ConnState:         lim.connState,
 		ErrorLog:          nil,
 	}
 	s.netMu.Unlock()
@@ -209,6 +253,13 @@ func (s *Server) Close() error {
 		s.netMu.Lock()
 		srv := s.srv
 		s.netMu.Unlock()
+		defer func() {
+			s.mu.Lock()
+			if cerr := s.store.close(); err == nil {
+				err = cerr
+			}
+			s.mu.Unlock()
+		}()
 		if srv == nil {
 			return
 		}

@@ -1,6 +1,7 @@
 package devregistry
 
 import (
+	"bytes"
 	"crypto/sha512"
 	"encoding/hex"
 	"encoding/json"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"sync"
 )
@@ -17,10 +19,14 @@ import (
 // stateVersion is bumped when the state file's shape changes incompatibly.
 const stateVersion = 1
 
-// state is everything the registry knows; it is serialised whole to
-// state.json on every change (small: manifests, not tarballs).
+// state is everything the registry knows. With a data folder it lives in
+// state.json (a snapshot) plus journal.jsonl, one fsynced line per change
+// since the snapshot; the journal is folded into a new snapshot on start
+// and whenever it grows past the snapshot's size, so a write costs one
+// small append, not a rewrite of every record.
 type state struct {
 	Version  int                 `json:"version"`
+	Seq      uint64              `json:"seq,omitempty"` // last journal change the snapshot holds
 	Packages map[string]*pkgDoc  `json:"packages"`
 	Stages   []*stageRec         `json:"stages"` // oldest first
 	Seeded   map[string]struct{} `json:"seeded,omitempty"`
@@ -129,12 +135,23 @@ type store struct {
 	dir   string // "" = memory
 	mu    sync.Mutex
 	blobs map[string][]byte // memory mode only
+
+	// The journal (folder mode); guarded by the Server's mu, which every
+	// caller of load, commit and snapshot holds.
+	journal      *os.File
+	journalSize  int64  // bytes of whole, synced lines
+	seq          uint64 // last change written
+	snapshotSize int64
+	compactAt    int64 // the journal is never folded below this size
 }
 
 var blobKeyRE = regexp.MustCompile(`^[0-9a-f]{128}$`)
 
+// minCompact is the journal size below which it is never folded.
+const minCompact = 1 << 20
+
 func newStore(dir string) (*store, error) {
-	s := &store{dir: dir, blobs: map[string][]byte{}}
+	s := &store{dir: dir, blobs: map[string][]byte{}, compactAt: minCompact}
 	if dir == "" {
 		return s, nil
 	}
@@ -199,44 +216,210 @@ func (s *store) remove(key string) error {
 	return err
 }
 
-func (s *store) statePath() string { return filepath.Join(s.dir, "state.json") }
+func (s *store) statePath() string   { return filepath.Join(s.dir, "state.json") }
+func (s *store) journalPath() string { return filepath.Join(s.dir, "journal.jsonl") }
 
-func (s *store) load() (*state, error) {
-	if s.dir == "" {
-		return newState(), nil
+// change is one journal line: what a write did, replayed in order on load.
+type change struct {
+	Seq uint64 `json:"seq"`
+	// Package replaces a package's document (publish, approve).
+	Package *pkgDoc `json:"package,omitempty"`
+	// AddStage inserts a stage record; DelStage removes one by id.
+	AddStage *stageRec `json:"addStage,omitempty"`
+	DelStage string    `json:"delStage,omitempty"`
+}
+
+// apply replays c onto st; replaying a change twice is harmless.
+func (st *state) apply(c *change) {
+	if c.Package != nil {
+		st.Packages[c.Package.Name] = c.Package
 	}
-	b, err := os.ReadFile(s.statePath())
-	if errors.Is(err, fs.ErrNotExist) {
-		return newState(), nil
+	if c.DelStage != "" {
+		if i, _ := st.stage(c.DelStage); i >= 0 {
+			st.Stages = append(st.Stages[:i:i], st.Stages[i+1:]...)
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("devregistry: %w", err)
+	if r := c.AddStage; r != nil {
+		if i, _ := st.stage(r.ID); i < 0 {
+			st.insertStage(r)
+		}
 	}
+}
+
+// insertStage keeps Stages ordered by createdAt, oldest first, and in
+// arrival order for equal times, so pages are stable.
+func (st *state) insertStage(rec *stageRec) {
+	i := sort.Search(len(st.Stages), func(i int) bool { return st.Stages[i].CreatedAt > rec.CreatedAt })
+	st.Stages = append(st.Stages, nil)
+	copy(st.Stages[i+1:], st.Stages[i:])
+	st.Stages[i] = rec
+}
+
+// read loads the snapshot and replays the journal's whole lines after it.
+// It returns the state, the last change's seq and the journal's length in
+// whole lines (a torn last line, from a crash mid-append, is not counted).
+func (s *store) read() (*state, uint64, int64, error) {
 	st := newState()
-	if err := json.Unmarshal(b, st); err != nil {
-		return nil, fmt.Errorf("devregistry: %s: %w", s.statePath(), err)
+	b, err := os.ReadFile(s.statePath())
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, 0, 0, fmt.Errorf("devregistry: %w", err)
+	default:
+		if err := json.Unmarshal(b, st); err != nil {
+			return nil, 0, 0, fmt.Errorf("devregistry: %s: %w", s.statePath(), err)
+		}
+		if st.Version != stateVersion {
+			return nil, 0, 0, fmt.Errorf("devregistry: %s: unsupported state version %d", s.statePath(), st.Version)
+		}
 	}
-	if st.Version != stateVersion {
-		return nil, fmt.Errorf("devregistry: %s: unsupported state version %d", s.statePath(), st.Version)
-	}
+	s.snapshotSize = int64(len(b))
 	if st.Packages == nil {
 		st.Packages = map[string]*pkgDoc{}
 	}
 	if st.Seeded == nil {
 		st.Seeded = map[string]struct{}{}
 	}
+	seq := st.Seq
+	j, err := os.ReadFile(s.journalPath())
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, 0, fmt.Errorf("devregistry: %w", err)
+	}
+	var good int64
+	for len(j) > 0 {
+		nl := bytes.IndexByte(j, '\n')
+		if nl < 0 {
+			break // torn tail
+		}
+		var c change
+		if err := json.Unmarshal(j[:nl], &c); err != nil {
+			break // torn tail
+		}
+		if c.Seq > seq {
+			st.apply(&c)
+			seq = c.Seq
+		}
+		good += int64(nl + 1)
+		j = j[nl+1:]
+	}
+	return st, seq, good, nil
+}
+
+// load returns the saved state: in folder mode it folds the journal into a
+// fresh snapshot, removes temp files and tarballs no record refers to (left
+// by a crash), and opens the journal for appending.
+func (s *store) load() (*state, error) {
+	if s.dir == "" {
+		return newState(), nil
+	}
+	st, seq, _, err := s.read()
+	if err != nil {
+		return nil, err
+	}
+	s.seq = seq
+	if err := s.snapshot(st); err != nil {
+		return nil, fmt.Errorf("devregistry: %w", err)
+	}
+	s.clean(st)
 	return st, nil
 }
 
-func (s *store) save(st *state) error {
+// clean removes temp files of interrupted writes and orphan tarballs.
+func (s *store) clean(st *state) {
+	used := map[string]bool{}
+	for _, r := range st.Stages {
+		used[r.Blob] = true
+	}
+	for _, p := range st.Packages {
+		for _, b := range p.Blobs {
+			used[b] = true
+		}
+	}
+	for _, d := range []string{s.dir, filepath.Join(s.dir, "tarballs")} {
+		tmps, _ := filepath.Glob(filepath.Join(d, ".tmp-*"))
+		for _, t := range tmps {
+			_ = os.Remove(t)
+		}
+	}
+	tgzs, _ := filepath.Glob(filepath.Join(s.dir, "tarballs", "*.tgz"))
+	for _, t := range tgzs {
+		key := strings.TrimSuffix(filepath.Base(t), ".tgz")
+		if blobKeyRE.MatchString(key) && !used[key] {
+			_ = os.Remove(t)
+		}
+	}
+}
+
+// snapshot writes st whole (holding every change up to s.seq) and empties
+// the journal. A crash between the two steps is harmless: the journal's
+// changes carry seqs the new snapshot already holds, and are skipped.
+func (s *store) snapshot(st *state) error {
 	if s.dir == "" {
 		return nil
 	}
+	prev := st.Seq
+	st.Seq = s.seq
 	b, err := json.Marshal(st)
 	if err != nil {
+		st.Seq = prev
 		return err
 	}
-	return writeFileAtomic(s.statePath(), b)
+	if err := writeFileAtomic(s.statePath(), b); err != nil {
+		st.Seq = prev
+		return err
+	}
+	s.snapshotSize = int64(len(b))
+	if s.journal == nil {
+		f, err := os.OpenFile(s.journalPath(), os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return err
+		}
+		s.journal = f
+	}
+	if err := s.journal.Truncate(0); err != nil {
+		return err
+	}
+	s.journalSize = 0
+	return s.journal.Sync()
+}
+
+// commit appends c to the journal and syncs it; st already holds c. On
+// failure the journal is cut back to its last whole line and st is
+// reloaded from disk, so memory never runs ahead of disk; the caller must
+// then use the returned state.
+func (s *store) commit(st *state, c change) (*state, error) {
+	if s.dir == "" {
+		return st, nil
+	}
+	c.Seq = s.seq + 1
+	line, err := json.Marshal(c)
+	if err == nil {
+		line = append(line, '\n')
+		if _, err = s.journal.WriteAt(line, s.journalSize); err == nil {
+			err = s.journal.Sync()
+		}
+	}
+	if err != nil {
+		_ = s.journal.Truncate(s.journalSize)
+		if fresh, seq, _, rerr := s.read(); rerr == nil {
+			s.seq = seq
+			return fresh, err
+		}
+		return st, err
+	}
+	s.seq = c.Seq
+	s.journalSize += int64(len(line))
+	if s.journalSize > s.compactAt && s.journalSize > s.snapshotSize {
+		_ = s.snapshot(st) // on failure the journal still holds everything
+	}
+	return st, nil
+}
+
+func (s *store) close() error {
+	if s.journal == nil {
+		return nil
+	}
+	return s.journal.Close()
 }
 
 // writeFileAtomic writes data to a temp file in the same folder, fsyncs it,

@@ -23,8 +23,14 @@ const (
 	DefaultMaxTarballBytes = 256 << 20
 	DefaultMaxJSONBytes    = 256 << 20 // the largest full packuments are tens of MB
 	DefaultMaxPages        = 1000      // pnpm's cap; npm has none
-	DefaultWebAuthTimeout  = 5 * time.Minute
-	DefaultPollInterval    = time.Second
+	DefaultMaxListItems    = 20000     // a queue larger than this is a registry bug or an attack
+	// MaxStageItemBytes caps the JSON answer of one stage item (view) and of
+	// approve and stage publish: a stage record is a few hundred bytes.
+	MaxStageItemBytes = 1 << 20
+	// MaxListPageBytes caps one page of the stage list (PerPage items).
+	MaxListPageBytes      = 8 << 20
+	DefaultWebAuthTimeout = 5 * time.Minute
+	DefaultPollInterval   = time.Second
 )
 
 // Authorizer returns the value of the authorization header for a request
@@ -66,6 +72,8 @@ type Options struct {
 	MaxJSONBytes int64
 	// MaxPages caps ListStaged's pages of 100.
 	MaxPages int
+	// MaxListItems caps the items ListStaged collects over all pages.
+	MaxListItems int
 	// WebAuthTimeout bounds PollWebAuth when ctx has no deadline.
 	WebAuthTimeout time.Duration
 	// PollInterval is PollWebAuth's wait when a 202 has no retry-after.
@@ -144,6 +152,9 @@ func New(opts Options) (*Client, error) {
 	if o.MaxPages <= 0 {
 		o.MaxPages = DefaultMaxPages
 	}
+	if o.MaxListItems <= 0 {
+		o.MaxListItems = DefaultMaxListItems
+	}
 	if o.WebAuthTimeout <= 0 {
 		o.WebAuthTimeout = DefaultWebAuthTimeout
 	}
@@ -166,6 +177,15 @@ func New(opts Options) (*Client, error) {
 	hc.CheckRedirect = c.checkRedirect
 	c.hc = &hc
 	return c, nil
+}
+
+// jsonCap is the cap for a JSON route whose answer is at most routeMax:
+// routeMax, or MaxJSONBytes when that is smaller.
+func (c *Client) jsonCap(routeMax int64) int64 {
+	if c.opts.MaxJSONBytes < routeMax {
+		return c.opts.MaxJSONBytes
+	}
+	return routeMax
 }
 
 // Registry returns the registry base URL with a trailing slash.

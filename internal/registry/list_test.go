@@ -149,7 +149,13 @@ func TestListStagedRefusals(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) { writeJSON(w, 200, tc.body) })
+			f := newFake(t, func(w http.ResponseWriter, r *http.Request, n int) {
+				if tc.name == "page cap" {
+					writeJSON(w, 200, page(100, 100*n, "1000000")) // new ids on every page
+					return
+				}
+				writeJSON(w, 200, tc.body)
+			})
 			c := newClient(t, f.URL, nil, func(o *Options) { o.MaxPages = tc.max })
 			_, err := c.ListStaged(context.Background(), tc.filter)
 			if KindOf(err) != tc.want {

@@ -167,18 +167,28 @@ func (c *Client) listURL(page int, pkg string) string {
 // ListStaged returns every staged version, optionally only of pkg ("name"
 // or "name@*"), fetching pages until npm's stop rule holds: as many items
 // as total, or a short page. Items keep the registry's raw JSON.
+//
+// A registry that misbehaves cannot make it grow without bound: each page
+// is at most MaxListPageBytes and PerPage items, an id seen on an earlier
+// page (a page served again, or a loop) is an error, and so is passing
+// Options.MaxListItems or Options.MaxPages.
 func (c *Client) ListStaged(ctx context.Context, pkg string) ([]StageItem, error) {
 	name, err := ListFilter(pkg)
 	if err != nil {
 		return nil, err
 	}
 	var all []StageItem
+	seen := map[string]int{} // id -> page it was first seen on
 	for page := 0; ; page++ {
-		if page >= c.opts.MaxPages {
-			return nil, &Error{Kind: ErrBadResponse, Method: http.MethodGet, URL: c.listURL(page, name), Registry: c.registry,
-				Message: fmt.Sprintf("stopped after %d pages (%d items): the registry keeps reporting more", page, len(all))}
+		u := c.listURL(page, name)
+		bad := func(status int, format string, a ...any) error {
+			return &Error{Kind: ErrBadResponse, Status: status, Method: http.MethodGet, URL: u, Registry: c.registry,
+				Sent: status != 0, Message: fmt.Sprintf(format, a...)}
 		}
-		r := request{method: http.MethodGet, url: c.listURL(page, name), command: stageCommand, maxBytes: c.opts.MaxJSONBytes, expectBody: true}
+		if page >= c.opts.MaxPages {
+			return nil, bad(0, "stopped after %d pages (%d items): the registry keeps reporting more", page, len(all))
+		}
+		r := request{method: http.MethodGet, url: u, command: stageCommand, maxBytes: c.jsonCap(MaxListPageBytes), expectBody: true}
 		resp, err := c.do(ctx, r)
 		if err != nil {
 			return nil, err
@@ -187,6 +197,23 @@ func (c *Client) ListStaged(ctx context.Context, pkg string) ([]StageItem, error
 		if err != nil {
 			return nil, &Error{Kind: ErrBadResponse, Status: resp.status, Method: r.method, URL: r.url, Registry: c.registry,
 				Sent: true, Message: "invalid stage list: " + sanitize(err.Error(), 200), Err: err}
+		}
+		if len(items) > PerPage {
+			return nil, bad(resp.status, "invalid stage list: page %d has %d items, more than the %d asked for", page, len(items), PerPage)
+		}
+		for _, it := range items {
+			key := strings.ToLower(it.ID)
+			if key == "" {
+				continue // unusable, but not a loop; the item cap still bounds them
+			}
+			if first, dup := seen[key]; dup {
+				return nil, bad(resp.status, "invalid stage list: page %d repeats id %s from page %d (the registry is serving pages in a loop)",
+					page, sanitize(it.ID, 60), first)
+			}
+			seen[key] = page
+		}
+		if len(all)+len(items) > c.opts.MaxListItems {
+			return nil, bad(resp.status, "stopped after %d items on %d pages: more than the limit of %d staged versions", len(all)+len(items), page+1, c.opts.MaxListItems)
 		}
 		all = append(all, items...)
 		if (total != nil && float64(len(all)) >= *total) || len(items) < PerPage {
@@ -200,7 +227,7 @@ func (c *Client) ViewStaged(ctx context.Context, id string) (StageItem, error) {
 	if err := checkStageID(id); err != nil {
 		return StageItem{}, err
 	}
-	r := request{method: http.MethodGet, url: c.url("/-/stage/" + id), command: stageCommand, maxBytes: c.opts.MaxJSONBytes, expectBody: true}
+	r := request{method: http.MethodGet, url: c.url("/-/stage/" + id), command: stageCommand, maxBytes: c.jsonCap(MaxStageItemBytes), expectBody: true}
 	resp, err := c.do(ctx, r)
 	if err != nil {
 		return StageItem{}, err
@@ -262,7 +289,7 @@ func (c *Client) Approve(ctx context.Context, id, otp string) error {
 		return err
 	}
 	r := request{method: http.MethodPost, url: c.url("/-/stage/" + id + "/approve"), command: stageCommand, otp: otp,
-		maxBytes: c.opts.MaxJSONBytes, expectBody: true}
+		maxBytes: c.jsonCap(MaxStageItemBytes), expectBody: true}
 	resp, err := c.do(ctx, r)
 	if err != nil {
 		return err
@@ -302,7 +329,7 @@ func (c *Client) StagePublish(ctx context.Context, doc []byte, name string) (str
 		return "", invalid("the publish document is not valid JSON")
 	}
 	r := request{method: http.MethodPost, url: c.url("/-/stage/package/" + esc), body: doc, contentType: "application/json",
-		command: stageCommand, maxBytes: c.opts.MaxJSONBytes, expectBody: true}
+		command: stageCommand, maxBytes: c.jsonCap(MaxStageItemBytes), expectBody: true}
 	resp, err := c.do(ctx, r)
 	if err != nil {
 		return "", err

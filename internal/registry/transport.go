@@ -341,9 +341,13 @@ func readBody(resp *http.Response, max int64) ([]byte, error) {
 	default:
 		return nil, fmt.Errorf("%w: %q", errBadEncoding, sanitize(enc, 40))
 	}
-	data, err := io.ReadAll(io.LimitReader(r, max+1))
-	if int64(len(data)) > max {
-		return data[:max], errTooLarge
+	hint := int64(-1)
+	if enc == "" || enc == "identity" {
+		hint = resp.ContentLength
+	}
+	data, err := readCapped(r, max, hint)
+	if errors.Is(err, errTooLarge) {
+		return nil, err
 	}
 	if err != nil {
 		var fe flate.CorruptInputError
@@ -354,6 +358,68 @@ func readBody(resp *http.Response, max int64) ([]byte, error) {
 		return data, err
 	}
 	return data, nil
+}
+
+// readChunk is the unit readCapped reads an unknown-length body in.
+const readChunk = 256 << 10
+
+// readCapped reads r to EOF, at most max bytes, keeping peak memory near
+// the size of the body (or of max, for a body that is too large): a known
+// length (hint >= 0) is read into one buffer of that size; otherwise the
+// body is read in fixed chunks that are joined once at the end, instead of
+// a doubling buffer, which for a body at the cap holds up to 2.25 times it
+// while copying. More than max bytes is errTooLarge and returns no data.
+func readCapped(r io.Reader, max, hint int64) ([]byte, error) {
+	if hint >= 0 && hint <= max {
+		buf := make([]byte, hint)
+		n, err := io.ReadFull(r, buf)
+		switch {
+		case err == nil:
+			// The length was honest so far; a longer body is still caught.
+			var one [1]byte
+			if m, _ := io.ReadFull(r, one[:]); m > 0 {
+				return nil, errTooLarge
+			}
+			return buf, nil
+		case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+			return buf[:n], io.ErrUnexpectedEOF
+		default:
+			return buf[:n], err
+		}
+	}
+	var chunks [][]byte
+	var total int64
+	var err error
+	for {
+		size := int64(readChunk)
+		if rest := max + 1 - total; rest < size {
+			size = rest
+		}
+		c := make([]byte, size)
+		n, rerr := io.ReadFull(r, c)
+		if n > 0 {
+			chunks = append(chunks, c[:n])
+			total += int64(n)
+		}
+		if total > max {
+			return nil, errTooLarge
+		}
+		if rerr != nil {
+			if !errors.Is(rerr, io.EOF) && !errors.Is(rerr, io.ErrUnexpectedEOF) {
+				err = rerr
+			}
+			break
+		}
+	}
+	if len(chunks) == 1 {
+		return chunks[0], err
+	}
+	data := make([]byte, 0, total)
+	for i, c := range chunks {
+		data = append(data, c...)
+		chunks[i] = nil
+	}
+	return data, err
 }
 
 // decodeJSON unmarshals a response, turning a failure into ErrBadResponse.
