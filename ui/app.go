@@ -156,7 +156,7 @@ func newModel(ctx context.Context, b Backend, opts Options, p termenv.Profile, d
 		selected: map[string]bool{},
 		reviews:  map[string]*reviewEntry{},
 		jobs:     map[string]*reviewJob{},
-		lruKeys:  newLRU(keepReviews),
+		lruKeys:  newLRU(keepReviewBytes),
 		viewed:   map[string]map[string]bool{},
 		filter:   lineInput{limit: 100},
 		spin:     sp,

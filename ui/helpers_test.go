@@ -269,6 +269,12 @@ type harness struct {
 
 func newHarness(t *testing.T, f *fakeBackend, w, h int) *harness {
 	t.Helper()
+	return newHarnessWith(t, f, w, h, nil)
+}
+
+// newHarnessWith lets a test adjust the model (limits, budgets) before it starts.
+func newHarnessWith(t *testing.T, f *fakeBackend, w, h int, adjust func(*Model)) *harness {
+	t.Helper()
 	m := newModel(context.Background(), f, Options{Now: func() time.Time { return fixedNow }}, termenv.Ascii, true)
 	hs := &harness{t: t, m: m, f: f, msgs: make(chan tea.Msg, 64)}
 	m.after = func(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
@@ -276,6 +282,9 @@ func newHarness(t *testing.T, f *fakeBackend, w, h int) *harness {
 		return nil
 	}
 	t.Cleanup(m.cancel)
+	if adjust != nil {
+		adjust(m)
+	}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.exec(m.Init())
 	hs.settle()

@@ -261,6 +261,58 @@ func (m *Model) queueHeader(w int) string {
 	return left + strings.Repeat(" ", gap) + r
 }
 
+// scrollQueue keeps the cursor in view, with its package header when it fits.
+func (m *Model) scrollQueue(ql []qline, bodyH int) {
+	cl := 0
+	for i, l := range ql {
+		if !l.header && l.vi == m.cursor {
+			cl = i
+			break
+		}
+	}
+	if cl-1 < m.qOff {
+		m.qOff = max(0, cl-1)
+	}
+	if cl >= m.qOff+bodyH {
+		m.qOff = cl - bodyH + 1
+	}
+	m.qOff = max(0, min(m.qOff, len(ql)-bodyH))
+}
+
+// queueListHeight is how many lines the queue body has on the screen.
+func (m *Model) queueListHeight() int {
+	h := m.height - 1 - 2 // status bar; header and rule
+	if m.filtering || m.filter.String() != "" {
+		h--
+	}
+	return max(1, h)
+}
+
+// queueOnScreen returns the rows (indices into vis, [lo, hi)) that the
+// queue shows at the current size and cursor, as queueView draws them.
+func (m *Model) queueOnScreen(vis []int) (lo, hi int) {
+	if len(vis) == 0 {
+		return 0, 0
+	}
+	ql := m.queueLines(vis)
+	bodyH := m.queueListHeight()
+	m.scrollQueue(ql, bodyH)
+	lo, hi = -1, 0
+	for i := m.qOff; i < len(ql) && i < m.qOff+bodyH; i++ {
+		if ql[i].header {
+			continue
+		}
+		if lo < 0 {
+			lo = ql[i].vi
+		}
+		hi = ql[i].vi + 1
+	}
+	if lo < 0 {
+		return 0, 0
+	}
+	return lo, hi
+}
+
 func (m *Model) queueView(w, h int) []string {
 	lines := []string{m.queueHeader(w), m.st.faint.r(strings.Repeat("─", w))}
 	bodyH := h - 2
@@ -288,21 +340,7 @@ func (m *Model) queueView(w, h int) []string {
 		body = append(body, "", "  No staged version matches “"+safeText(m.filter.String())+"”. esc clears the filter.")
 	} else {
 		ql := m.queueLines(vis)
-		cl := 0
-		for i, l := range ql {
-			if !l.header && l.vi == m.cursor {
-				cl = i
-				break
-			}
-		}
-		// Keep the cursor in view, with its package header when it fits.
-		if cl-1 < m.qOff {
-			m.qOff = max(0, cl-1)
-		}
-		if cl >= m.qOff+bodyH {
-			m.qOff = cl - bodyH + 1
-		}
-		m.qOff = max(0, min(m.qOff, len(ql)-bodyH))
+		m.scrollQueue(ql, bodyH)
 		cols := queueColumns(w)
 		for i := m.qOff; i < len(ql) && len(body) < bodyH; i++ {
 			l := ql[i]

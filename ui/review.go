@@ -61,7 +61,7 @@ func (m *Model) openReview(it registry.StageItem) tea.Cmd {
 		m.viewed[k] = map[string]bool{}
 	}
 	if e := m.reviews[k]; e != nil && e.state == revDone {
-		m.lruKeys.touch(k)
+		m.lruKeys.touch(k, e.size)
 		m.rv.attach(m, e.rev)
 	}
 	return m.schedule()

@@ -224,26 +224,71 @@ func TestPrefetchIsBoundedAndOpenWins(t *testing.T) {
 }
 
 func TestLRU(t *testing.T) {
-	l := newLRU(2)
-	l.touch("a")
-	l.touch("b")
-	l.touch("a")
-	if old, ok := l.touch("c"); !ok || old != "b" {
-		t.Fatalf("evicted %q %v", old, ok)
+	l := newLRU(100)
+	l.touch("a", 40)
+	l.touch("b", 40)
+	l.touch("a", 0) // a is now the most recent, b the least
+	if old := l.touch("c", 30); len(old) != 1 || old[0] != "b" {
+		t.Fatalf("evicted %q", old)
 	}
-	l.remove("a")
-	if l.len() != 1 {
-		t.Fatalf("len %d", l.len())
+	if l.bytes() != 70 {
+		t.Fatalf("bytes %d", l.bytes())
+	}
+	// One entry larger than the whole budget evicts everything else but
+	// stays while it is the newest.
+	if old := l.touch("huge", 500); len(old) != 2 || l.len() != 1 || l.bytes() != 500 {
+		t.Fatalf("evicted %q, len %d, bytes %d", old, l.len(), l.bytes())
+	}
+	l.remove("huge")
+	if l.len() != 0 || l.bytes() != 0 {
+		t.Fatalf("len %d bytes %d", l.len(), l.bytes())
+	}
+}
+
+// The review cache is bounded by bytes: many small reviews all stay, a few
+// large ones push the older ones out, whatever their count.
+func TestReviewCacheBoundedByBytes(t *testing.T) {
+	var items []registry.StageItem
+	for i := 0; i < 20; i++ {
+		items = append(items, registry.StageItem{ID: fmt.Sprintf("id-%02d", i), PackageName: fmt.Sprintf("pkg-%02d", i), Version: "1.0.0", Shasum: "ab"})
+	}
+	f := &fakeBackend{items: items, reviews: map[string]*review.Review{}}
+	// Four big reviews of ~1 MB each among small ones.
+	for _, id := range []string{"id-00", "id-01", "id-02", "id-03"} {
+		r := smallReview(items[0])
+		big := synthDiff(8000) // ~8,000 lines of ~80 bytes
+		r.Diff.Files[0].Hunks = big.Hunks
+		f.reviews[id] = r
+	}
+	h := newHarnessWith(t, f, 120, 40, func(m *Model) {
+		// Room for three big ones and all the small ones.
+		m.lruKeys = newLRU(3*reviewBytes(f.reviews["id-00"]) + 20*reviewBytes(smallReview(items[4])))
+	})
+	evicted, done := 0, 0
+	for _, e := range h.m.reviews {
+		switch e.state {
+		case revEvicted:
+			evicted++
+		case revDone:
+			done++
+		}
+	}
+	if evicted != 1 || done != 19 {
+		t.Fatalf("evicted %d done %d (cache %d bytes of %d)", evicted, done, h.m.lruKeys.bytes(), h.m.lruKeys.budget)
+	}
+	if h.m.lruKeys.bytes() > h.m.lruKeys.budget {
+		t.Fatalf("cache holds %d bytes over its budget %d", h.m.lruKeys.bytes(), h.m.lruKeys.budget)
 	}
 }
 
 func TestEvictedReviewRefetchedOnOpen(t *testing.T) {
 	var items []registry.StageItem
-	for i := 0; i < keepReviews+3; i++ {
+	for i := 0; i < 6; i++ {
 		items = append(items, registry.StageItem{ID: fmt.Sprintf("id-%02d", i), PackageName: fmt.Sprintf("pkg-%02d", i), Version: "1.0.0", Shasum: "ab"})
 	}
 	f := &fakeBackend{items: items}
-	h := newHarness(t, f, 120, 30)
+	one := reviewBytes(smallReview(items[0]))
+	h := newHarnessWith(t, f, 120, 30, func(m *Model) { m.lruKeys = newLRU(3 * one) })
 	evicted := 0
 	for _, e := range h.m.reviews {
 		if e.state == revEvicted {
@@ -295,4 +340,66 @@ func TestReviewWithoutSignalEngineSaysNotComputed(t *testing.T) {
 	h.keys("enter")
 	h.mustSee("Signals (0)", "none")
 	h.mustNotSee("not computed")
+}
+
+// bigQueue is n staged versions in packages of ten.
+func bigQueue(n int) []registry.StageItem {
+	var items []registry.StageItem
+	for i := 0; i < n; i++ {
+		items = append(items, registry.StageItem{ID: fmt.Sprintf("id-%03d", i), PackageName: fmt.Sprintf("pkg-%02d", i/10),
+			Version: fmt.Sprintf("1.0.%d", i%10), Shasum: "ab", CreatedAt: fmt.Sprintf("2026-01-01T00:00:%02dZ", i%10)})
+	}
+	return items
+}
+
+// After G on a 200-version queue, the rows on screen are the ones
+// reviewed first, then a window around the cursor in both directions, and
+// nothing wraps to the top.
+func TestPrefetchServesScreenAfterBottom(t *testing.T) {
+	f := &fakeBackend{items: bigQueue(200)}
+	h := newHarnessWith(t, f, 120, 60, func(m *Model) {})
+	f.mu.Lock()
+	f.started = nil
+	f.mu.Unlock()
+	h.keys("G")
+	h.fire() // debounce: prefetch around the new position
+	if strings.Contains(h.screen(), "not reviewed yet") {
+		t.Fatalf("rows on screen left unreviewed after G:\n%s", h.screen())
+	}
+	vis := h.m.visible()
+	lo, hi := h.m.queueOnScreen(vis)
+	if hi != 200 || hi-lo < 40 {
+		t.Fatalf("on screen %d..%d", lo, hi)
+	}
+	// Everything within the window above the screen is reviewed too; the
+	// top of the queue, beyond it, is not fetched by wrapping around.
+	for vi := lo - prefetchWindow; vi < 200; vi++ {
+		if e := h.m.reviews[itemKey(h.m.items[vis[vi]])]; e == nil || e.state != revDone {
+			t.Fatalf("row %d not reviewed", vi)
+		}
+	}
+	f.mu.Lock()
+	started := append([]string(nil), f.started...)
+	f.mu.Unlock()
+	for _, id := range started {
+		if id < fmt.Sprintf("id-%03d", lo-prefetchWindow) {
+			t.Fatalf("%s reviewed: outside the screen and the window (the queue wrapped)", id)
+		}
+	}
+	// The order asked for: the cursor, then every row on screen, then the
+	// rows beyond the screen's edges, nearest first.
+	h.keys("k", "k", "k") // the cursor away from the edge
+	order := h.m.prefetchOrder(vis)
+	if order[0] != h.m.cursor {
+		t.Fatalf("order starts at %d, cursor %d", order[0], h.m.cursor)
+	}
+	n := hi - lo
+	for i, vi := range order {
+		if (i < n) != (vi >= lo && vi < hi) {
+			t.Fatalf("position %d is row %d; on screen %d..%d: %v", i, vi, lo, hi, order)
+		}
+	}
+	if len(order) != n+prefetchWindow || order[n] != lo-1 || order[len(order)-1] != lo-prefetchWindow {
+		t.Fatalf("window beyond the screen: %v", order[n:])
+	}
 }
