@@ -30,6 +30,8 @@ type backend struct {
 	decider *approval.Decider
 	// open replaces the browser launcher (tests play the browser).
 	open func(url string) error
+	// mem sizes the soft memory limit from each review's packages, as diff does.
+	mem dashboardMemory
 }
 
 func newBackend(e *env) (*backend, error) {
@@ -57,7 +59,7 @@ func (b *backend) List(ctx context.Context) ([]registry.StageItem, error) {
 }
 
 func (b *backend) Review(ctx context.Context, item registry.StageItem, progress func(review.Progress)) (*review.Review, error) {
-	return b.engine.ReviewStaged(ctx, item, review.Options{Progress: progress})
+	return b.engine.ReviewStaged(ctx, item, review.Options{Progress: progress, Loaded: b.mem.loaded})
 }
 
 func (b *backend) Approve(ctx context.Context, item registry.StageItem, reviewedShasum, otp string) error {
@@ -120,6 +122,7 @@ func runDashboard(cmd *cobra.Command, g *globals) error {
 	if err != nil {
 		return err
 	}
+	setGCPercent()
 	return ui.Run(cmd.Context(), b, g.uiOptions(), g.stdin, g.stdout)
 }
 
@@ -168,6 +171,7 @@ written outside a temporary folder, which is removed on exit.`,
 			}
 			opts := g.uiOptions()
 			opts.DemoCode = srv.CurrentCode
+			setGCPercent()
 			return ui.Run(ctx, b, opts, g.stdin, g.stdout)
 		},
 	}
