@@ -21,9 +21,9 @@ import (
 // of these tests.
 type engineBackend struct {
 	fakeBackend // Approve, Reject and the rest: unused here
-	reg    string
-	client *registry.Client
-	engine *review.Engine
+	reg         string
+	client      *registry.Client
+	engine      *review.Engine
 }
 
 func (b *engineBackend) Registry() string { return b.reg }
