@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -28,9 +27,6 @@ const (
 	// sideListWidth: at this width and above the file list sits left of
 	// the diff; below it, above the diff.
 	sideListWidth = 110
-	// Files larger or longer than these are collapsed until asked for.
-	hugeBytes = 1 << 20
-	hugeLines = 20000
 )
 
 // reviewView is the review screen of one staged version.
@@ -94,23 +90,9 @@ func (rv *reviewView) attach(m *Model, r *review.Review) {
 	rv.showFile(m)
 }
 
-// collapseReason says why a file is not rendered by default, "" if it is.
-func collapseReason(fd *diff.FileDiff) string {
-	switch base := path.Base(fd.Path); {
-	case fd.Binary:
-		return "binary file"
-	case base == "package-lock.json" || base == "npm-shrinkwrap.json" || base == "yarn.lock" ||
-		base == "pnpm-lock.yaml" || base == "bun.lock" || base == "bun.lockb":
-		return "lockfile"
-	case fd.Minified:
-		return "minified"
-	case fd.OldSize > hugeBytes || fd.NewSize > hugeBytes:
-		return fmt.Sprintf("large file (%s → %s)", report.Bytes(fd.OldSize), report.Bytes(fd.NewSize))
-	case fd.LinesAdded+fd.LinesRemoved > hugeLines:
-		return fmt.Sprintf("%d changed lines", fd.LinesAdded+fd.LinesRemoved)
-	}
-	return ""
-}
+// collapseReason says why a file is not rendered by default, "" if it is;
+// `stagegate diff` collapses the same files.
+func collapseReason(fd *diff.FileDiff) string { return report.CollapseReason(fd) }
 
 func (rv *reviewView) current() *diff.FileDiff {
 	if rv.fileIdx == 0 || rv.fileIdx > len(rv.files) {
