@@ -468,8 +468,10 @@ func (m *Model) tooSmall() string {
 		fmt.Sprintf("%dx%d; stagegate needs at least %dx%d.", m.width, m.height, minWidth, minHeight),
 		"Enlarge the window, or press q to quit.",
 	}
+	// Whatever the size, even 1x1: never more lines or columns than there are.
+	lines = lines[:min(len(lines), max(1, m.height))]
 	for i := range lines {
-		lines[i] = cut(lines[i], m.width)
+		lines[i] = cut(lines[i], max(1, m.width))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -195,8 +195,9 @@ func (m *Model) onQueueKey(k tea.KeyMsg) tea.Cmd {
 		return m.refresh()
 	case key.Matches(k, km.ClearSel):
 		if m.filter.String() != "" {
+			cur, ok := m.cursorItem()
 			m.filter.clear()
-			m.clampCursor()
+			m.keepCursorOn(cur, ok)
 		} else {
 			clear(m.selected)
 		}
@@ -211,15 +212,32 @@ func (m *Model) onFilterKey(k tea.KeyMsg) tea.Cmd {
 		return m.schedule()
 	case tea.KeyEsc:
 		m.filtering = false
+		cur, ok := m.cursorItem()
 		m.filter.clear()
-		m.clampCursor()
+		m.keepCursorOn(cur, ok)
 		return nil
 	}
+	cur, ok := m.cursorItem()
 	if m.filter.update(k) {
-		m.cursor = 0
-		m.qOff = 0
+		m.keepCursorOn(cur, ok)
 	}
 	return nil
+}
+
+// keepCursorOn puts the cursor back on it after the visible rows changed
+// (a filter typed or cleared), or on the first row when it is no longer shown.
+func (m *Model) keepCursorOn(it registry.StageItem, ok bool) {
+	m.cursor = 0
+	if ok {
+		k := itemKey(it)
+		for i, idx := range m.visible() {
+			if itemKey(m.items[idx]) == k {
+				m.cursor = i
+				break
+			}
+		}
+	}
+	m.clampCursor()
 }
 
 // queueTargets is the selection in queue order, or else the cursor row.
@@ -363,15 +381,31 @@ func (m *Model) queueView(w, h int) []string {
 }
 
 // columns of an item row, chosen by terminal width.
+// A width of 0 drops the column (and its gap).
 type qcols struct{ ver, tag, ago, actor, rev int }
 
+// queueColumns sizes the row's columns. The review cell (verified, risk)
+// is what a row is for: on a narrow terminal the stager goes first, then
+// the age, before the review cell is cut.
 func queueColumns(w int) qcols {
 	c := qcols{ver: 12, tag: 9, ago: 9, rev: 26}
 	if w >= 120 {
 		c = qcols{ver: 16, tag: 12, ago: 10, rev: 44}
 	}
-	// 6 = cursor mark and checkbox; 4 = gaps.
-	c.actor = max(8, w-6-4-c.ver-c.tag-c.ago-c.rev)
+	// 6 = cursor mark and checkbox; one gap after each column but the last.
+	rest := w - 6 - (c.ver + 1) - (c.tag + 1) - (c.ago + 1) - c.rev
+	switch {
+	case rest >= 8+1:
+		c.actor = rest - 1
+	case rest+c.ago+1 >= c.rev/2:
+		// No room for the stager: drop it, give the review cell the rest.
+		c.actor = 0
+		c.rev += max(0, rest)
+	default:
+		// Then the age.
+		c.actor, c.ago = 0, 0
+		c.rev = max(10, w-6-(c.ver+1)-(c.tag+1))
+	}
 	return c
 }
 
@@ -392,10 +426,14 @@ func (m *Model) itemRow(it registry.StageItem, c qcols, isCursor bool, w int) st
 	}
 	row := mark + box +
 		pad(safeCell(it.Version, c.ver), c.ver) + " " +
-		pad(st.accent.r(safeCell(it.Tag, c.tag)), c.tag) + " " +
-		pad(st.faint.r(ago(it.CreatedAt, m.now())), c.ago) + " " +
-		pad(safeCell(actor, c.actor), c.actor) + " " +
-		m.reviewCell(k, c.rev)
+		pad(st.accent.r(safeCell(it.Tag, c.tag)), c.tag) + " "
+	if c.ago > 0 {
+		row += pad(st.faint.r(ago(it.CreatedAt, m.now())), c.ago) + " "
+	}
+	if c.actor > 0 {
+		row += pad(safeCell(actor, c.actor), c.actor) + " "
+	}
+	row += m.reviewCell(k, c.rev)
 	if isCursor {
 		// Reverse video over plain text: styles inside would end the
 		// highlight early. The ▸ mark keeps the cursor visible without it.
