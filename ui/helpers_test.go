@@ -324,6 +324,7 @@ func (h *harness) deliver(msg tea.Msg) {
 		return
 	}
 	_, cmd := h.m.Update(msg)
+	_ = h.m.View() // bubbletea renders after every update; views size their panes
 	h.exec(cmd)
 }
 

@@ -403,3 +403,153 @@ func TestPrefetchServesScreenAfterBottom(t *testing.T) {
 		t.Fatalf("window beyond the screen: %v", order[n:])
 	}
 }
+
+// multiHunkReview is one file of nine short hunks (all fit on a tall
+// screen) and a lockfile of three, collapsed until e.
+func multiHunkReview(it registry.StageItem) *review.Review {
+	r := smallReview(it)
+	mk := func(path string, n int) diff.FileDiff {
+		fd := diff.FileDiff{Path: path, Status: diff.Modified, OldSize: 1000, NewSize: 1000}
+		for i := 0; i < n; i++ {
+			no := 10 + i*20
+			fd.Hunks = append(fd.Hunks, diff.Hunk{OldStart: no, OldLines: 1, NewStart: no, NewLines: 1, Lines: []diff.Line{
+				{Kind: diff.Del, OldNo: no, Text: fmt.Sprintf("old %d", i)}, {Kind: diff.Add, NewNo: no, Text: fmt.Sprintf("new %d", i)}}})
+			fd.LinesAdded++
+			fd.LinesRemoved++
+		}
+		return fd
+	}
+	r.Diff = &diff.Result{Files: []diff.FileDiff{mk("lib/a.js", 9), mk("package-lock.json", 3)}}
+	r.Files = nil
+	for _, f := range r.Diff.Files {
+		r.Files = append(r.Files, review.File{Path: f.Path, Status: string(f.Status), LinesAdded: f.LinesAdded, LinesRemoved: f.LinesRemoved})
+	}
+	r.Signals = []review.Signal{
+		{ID: "dynamic-code", Severity: "high", Path: "lib/a.js", Line: 130, Title: "eval of decoded data", Detail: "a long explanation " + strings.Repeat("of what the code does ", 12) + "END-OF-DETAIL"},
+		{ID: "install-script", Severity: "high", Path: "package.json", Title: "postinstall added"},
+		{ID: "lockfile-source", Severity: "medium", Path: "package-lock.json", Line: 50, Title: "resolved from a git host"},
+	}
+	return r
+}
+
+func openMulti(t *testing.T, w, hgt int) *harness {
+	items := stageItems()
+	f := &fakeBackend{items: items, reviews: map[string]*review.Review{"id-router-152": multiHunkReview(items[0])}}
+	h := newHarness(t, f, w, hgt)
+	h.keys("enter")
+	if h.m.rv == nil || h.m.rv.rev == nil {
+		t.Fatalf("review not open:\n%s", h.screen())
+	}
+	return h
+}
+
+// ] and [ reach every hunk even when the last ones fit on screen (the view
+// cannot scroll to them), and they work on a collapsed file after e.
+func TestHunkKeysReachEveryHunk(t *testing.T) {
+	h := openMulti(t, 120, 50)
+	h.keys("n", "tab") // lib/a.js: 9 hunks of 3 rows, all on screen
+	p := &h.m.rv.pane
+	if p.currentHunk() != 1 {
+		t.Fatalf("a file opens at hunk %d", p.currentHunk())
+	}
+	for want := 2; want <= 9; want++ {
+		h.keys("]")
+		if p.currentHunk() != want {
+			t.Fatalf("after %d × ]: hunk %d", want, p.currentHunk())
+		}
+	}
+	h.mustSee("hunk 9/9", "▶@@ -170,1 +170,1 @@")
+	h.keys("]")
+	h.mustSee("no next hunk in this file")
+	for want := 8; want >= 1; want-- {
+		h.keys("[")
+		if p.currentHunk() != want {
+			t.Fatalf("[ back to %d: hunk %d", want, p.currentHunk())
+		}
+	}
+	h.keys("n") // the lockfile: collapsed
+	h.mustSee("Collapsed: lockfile")
+	h.mustNotSee("no next hunk") // a new file: the old hint is gone
+	h.keys("e")
+	for want := 2; want <= 3; want++ {
+		h.keys("]")
+		if p.currentHunk() != want {
+			t.Fatalf("after e, %d × ]: hunk %d", want, p.currentHunk())
+		}
+	}
+	h.mustSee("hunk 3/3")
+}
+
+// Search shows i/N and says when it wraps around the end of the file.
+func TestSearchShowsPositionAndWraps(t *testing.T) {
+	h := openMulti(t, 120, 50)
+	h.keys("n", "tab", "/")
+	h.typeText("new")
+	h.keys("enter")
+	h.mustSee("match 1/9", "/new 1/9")
+	for i := 0; i < 8; i++ {
+		h.keys("ctrl+n")
+	}
+	h.mustSee("match 9/9", "/new 9/9")
+	h.mustNotSee("wrapped")
+	h.keys("ctrl+n")
+	h.mustSee("match 1/9 · search wrapped to the top of the file")
+	h.keys("ctrl+p")
+	h.mustSee("match 9/9 · search wrapped to the bottom of the file")
+}
+
+// > goes to each signal's file and line (expanding a collapsed file), the
+// detail pane shows its full text, enter closes and opens it, esc closes it
+// before leaving the review.
+func TestSignalJumpAndDetail(t *testing.T) {
+	h := openMulti(t, 120, 40)
+	h.keys(">")
+	rv := h.m.rv
+	if fd := rv.current(); fd == nil || fd.Path != "lib/a.js" {
+		t.Fatalf("signal 1 opened %v", rv.current())
+	}
+	h.mustSee("signal 1/3: HIGH dynamic-code · lib/a.js:130", "Signal 1/3", "END-OF-DETAIL")
+	markedLine(t, h, "130 + new 6")
+	if rv.pane.markRow < rv.pane.off || rv.pane.markRow >= rv.pane.off+rv.pane.height {
+		t.Fatalf("marked row %d not on screen (%d..%d)", rv.pane.markRow, rv.pane.off, rv.pane.off+rv.pane.height)
+	}
+	h.keys(">") // package.json is not in this diff: the overview
+	h.mustSee("signal 2/3", "no file in the diff")
+	h.keys(">") // the collapsed lockfile is expanded to show the line
+	if fd := rv.current(); fd == nil || fd.Path != "package-lock.json" || !rv.expanded["package-lock.json"] {
+		t.Fatalf("signal 3 opened %v", rv.current())
+	}
+	h.mustSee("signal 3/3", "package-lock.json:50")
+	markedLine(t, h, "50 + new 2")
+	h.keys(">")
+	h.mustSee("signal 1/3", "wrapped to the first")
+	h.keys("<")
+	h.mustSee("signal 3/3", "wrapped to the last")
+	h.keys("enter")
+	h.mustNotSee("Signal 3/3")
+	h.keys("enter")
+	h.mustSee("Signal 3/3")
+	h.keys("esc") // closes the detail, stays in the review
+	if h.m.screen != scrReview {
+		t.Fatal("esc left the review instead of closing the detail")
+	}
+	h.mustNotSee("Signal 3/3")
+	h.keys("esc")
+	if h.m.screen != scrQueue {
+		t.Fatal("second esc should go back")
+	}
+}
+
+// markedLine checks that the line showing text carries the ▶ marker.
+func markedLine(t *testing.T, h *harness, text string) {
+	t.Helper()
+	for _, l := range strings.Split(h.screen(), "\n") {
+		if strings.Contains(l, text) {
+			if !strings.Contains(l, "▶") {
+				t.Fatalf("line %q is not marked", l)
+			}
+			return
+		}
+	}
+	t.Fatalf("no line shows %q:\n%s", text, h.screen())
+}
