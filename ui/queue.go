@@ -74,6 +74,9 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		return nil
 	}
 	m.listErr = nil
+	if m.msgKind == msgErr && strings.HasPrefix(m.msg, "refresh failed") {
+		m.msg = "" // stale: this refresh worked
+	}
 	cur, hadCur := m.cursorItem()
 	items := append([]registry.StageItem(nil), msg.items...)
 	sortItems(items)

@@ -312,3 +312,20 @@ func TestTooSmallFitsAnySize(t *testing.T) {
 		}
 	}
 }
+
+// A failed refresh's error goes once a refresh works: a stale red line
+// must not sit under a queue that is up to date.
+func TestRefreshErrorClearsOnSuccess(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	h := newHarness(t, f, 100, 24)
+	f.mu.Lock()
+	f.listErr = fmt.Errorf("connection refused")
+	f.mu.Unlock()
+	h.keys("r")
+	h.mustSee("refresh failed")
+	f.mu.Lock()
+	f.listErr = nil
+	f.mu.Unlock()
+	h.keys("r")
+	h.mustNotSee("refresh failed")
+}
