@@ -317,13 +317,19 @@ func (p *diffPane) markLine(no int, old bool) bool {
 		if r.kind != rkLine && r.kind != rkPair {
 			continue
 		}
-		l := p.fd.Hunks[r.h].Lines[r.a]
-		if r.kind == rkPair && r.b >= 0 {
-			l = p.fd.Hunks[r.h].Lines[r.b] // the new side
-		}
-		n := l.NewNo
-		if old {
-			n = l.OldNo
+		// Side by side, a row holds the old line (a) and the new (b),
+		// either of them -1 when absent.
+		n := 0
+		for _, li := range []int32{r.a, r.b} {
+			if li < 0 || (r.kind == rkLine && li != r.a) {
+				continue
+			}
+			l := p.fd.Hunks[r.h].Lines[li]
+			if old && l.OldNo > 0 {
+				n = l.OldNo
+			} else if !old && l.NewNo > 0 {
+				n = l.NewNo
+			}
 		}
 		if n == no {
 			p.markRow = i

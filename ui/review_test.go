@@ -553,3 +553,17 @@ func markedLine(t *testing.T, h *harness, text string) {
 	}
 	t.Fatalf("no line shows %q:\n%s", text, h.screen())
 }
+
+// Side by side, the signal's line is found on the new side, whatever the
+// rows hold on the old side (absent lines included).
+func TestSignalJumpSideBySide(t *testing.T) {
+	h := openMulti(t, 200, 40)
+	h.keys("s", ">")
+	if !h.m.rv.pane.sbs {
+		t.Fatal("not side by side")
+	}
+	h.mustSee("lib/a.js:130")
+	markedLine(t, h, "new 6")
+	h.keys(">", ">") // the lockfile, expanded
+	markedLine(t, h, "new 2")
+}
