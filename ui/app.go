@@ -266,7 +266,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.rv != nil {
 			m.rv.resize(m)
 		}
-		return m, nil
+		return m, m.schedule() // a taller queue shows rows to review
 	case spinner.TickMsg:
 		if !m.loading() {
 			m.spinning = false

@@ -567,3 +567,16 @@ func TestSignalJumpSideBySide(t *testing.T) {
 	h.keys(">", ">") // the lockfile, expanded
 	markedLine(t, h, "new 2")
 }
+
+// A taller terminal shows more rows: they are reviewed without a key press.
+func TestPrefetchAfterResize(t *testing.T) {
+	f := &fakeBackend{items: bigQueue(200)}
+	h := newHarness(t, f, 120, 20)
+	h.keys("G")
+	h.fire()
+	h.send(resize(120, 80))
+	body := strings.Join(strings.Split(h.screen(), "\n")[:79], "\n")
+	if strings.Contains(body, "not reviewed yet") {
+		t.Fatalf("rows shown after the resize are not reviewed:\n%s", body)
+	}
+}
