@@ -163,7 +163,7 @@ func newModel(ctx context.Context, b Backend, opts Options, p termenv.Profile, d
 		selected: map[string]bool{},
 		reviews:  map[string]*reviewEntry{},
 		jobs:     map[string]*reviewJob{},
-		lruKeys:  newLRU(keepReviews),
+		lruKeys:  newLRU(keepReviewBytes),
 		viewed:   map[string]map[string]bool{},
 		filter:   lineInput{limit: 100},
 		spin:     sp,
@@ -278,7 +278,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		if m.rv != nil {
 			m.rv.resize(m)
 		}
-		return m, nil
+		return m, m.schedule() // a taller queue shows rows to review
 	case spinner.TickMsg:
 		if !m.loading() {
 			m.spinning = false
@@ -495,8 +495,10 @@ func (m *Model) tooSmall() string {
 		fmt.Sprintf("%dx%d; stagegate needs at least %dx%d.", m.width, m.height, minWidth, minHeight),
 		"Enlarge the window, or press q to quit.",
 	}
+	// Whatever the size, even 1x1: never more lines or columns than there are.
+	lines = lines[:min(len(lines), max(1, m.height))]
 	for i := range lines {
-		lines[i] = cut(lines[i], m.width)
+		lines[i] = cut(lines[i], max(1, m.width))
 	}
 	return strings.Join(lines, "\n")
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/mattn/go-runewidth"
 	"github.com/stagegate/stagegate/internal/diff"
 )
@@ -57,16 +58,24 @@ type diffPane struct {
 	matches []int // rows with a match
 	matchAt int
 
+	// hunkAt is the hunk ] and [ last went to (-1: none, or the user
+	// scrolled since): when the last hunks fit on screen the view cannot
+	// scroll to them, so the position is kept here and marked.
+	hunkAt int
+	// markRow is a row to point at (a signal's line), -1 for none.
+	markRow int
+
 	cache map[int]string
 }
 
 func newDiffPane(st *styles) diffPane {
-	return diffPane{st: st, cache: map[int]string{}}
+	return diffPane{st: st, cache: map[int]string{}, hunkAt: -1, markRow: -1}
 }
 
 // setNotes shows prepared lines only (overview, collapsed-file notices).
 func (p *diffPane) setNotes(notes []string) {
 	p.fd, p.notes, p.rows, p.hunkRows = nil, notes, p.rows[:0], nil
+	p.hunkAt, p.markRow = -1, -1
 	for i := range notes {
 		p.rows = append(p.rows, drow{kind: rkNote, a: int32(i)})
 	}
@@ -87,6 +96,7 @@ func (p *diffPane) setFile(fd *diff.FileDiff, notes []string, sbs bool) {
 func (p *diffPane) build() {
 	p.rows = p.rows[:0]
 	p.hunkRows = p.hunkRows[:0]
+	p.hunkAt, p.markRow = -1, -1
 	for i := range p.notes {
 		p.rows = append(p.rows, drow{kind: rkNote, a: int32(i)})
 	}
@@ -174,7 +184,15 @@ func (p *diffPane) maxOff() int { return max(0, len(p.rows)-p.height) }
 
 func (p *diffPane) clampOff() { p.off = max(0, min(p.off, p.maxOff())) }
 
-func (p *diffPane) scroll(d int) { p.off += d; p.clampOff() }
+func (p *diffPane) scroll(d int) {
+	old := p.off
+	p.off += d
+	p.clampOff()
+	if p.off != old {
+		p.hunkAt = -1 // the user moved on from the hunk ] or [ went to
+		p.invalidate()
+	}
+}
 
 func (p *diffPane) hscroll(d int) {
 	x := max(0, p.xoff+d)
@@ -186,27 +204,38 @@ func (p *diffPane) hscroll(d int) {
 
 // jumpHunk moves to the next (dir > 0) or previous hunk header.
 func (p *diffPane) jumpHunk(dir int) bool {
-	if dir > 0 {
-		for _, r := range p.hunkRows {
-			if r > p.off {
-				p.off = r
-				p.clampOff()
-				return true
-			}
-		}
+	if len(p.hunkRows) == 0 {
 		return false
 	}
-	for i := len(p.hunkRows) - 1; i >= 0; i-- {
-		if p.hunkRows[i] < p.off {
-			p.off = p.hunkRows[i]
-			return true
+	next := -1
+	switch cur := p.hunkAt; {
+	case cur >= 0:
+		next = cur + dir
+	case dir > 0:
+		next = p.currentHunk() // the first hunk below the top of the view
+	default:
+		i := p.currentHunk() - 1 // the hunk at the top of the view
+		if i >= 0 && p.hunkRows[i] == p.off {
+			i-- // already at its start: the one before
 		}
+		next = i
 	}
-	return false
+	if next < 0 || next >= len(p.hunkRows) {
+		return false
+	}
+	p.hunkAt = next
+	p.off = p.hunkRows[next]
+	p.clampOff()
+	p.invalidate() // the marker moves
+	return true
 }
 
-// currentHunk is the 1-based hunk at the top of the view, 0 before the first.
+// currentHunk is the 1-based hunk ] and [ went to, else the hunk at the top
+// of the view; 0 before the first.
 func (p *diffPane) currentHunk() int {
+	if p.hunkAt >= 0 {
+		return p.hunkAt + 1
+	}
 	n := 0
 	for i, r := range p.hunkRows {
 		if r <= p.off {
@@ -237,28 +266,88 @@ func (p *diffPane) recomputeMatches() {
 }
 
 // jumpMatch moves to the next (dir > 0) or previous match, wrapping.
-func (p *diffPane) jumpMatch(dir int) bool {
+// jumpMatch moves to the next (dir 1) or previous (-1) match and says
+// whether it wrapped around the end of the file.
+func (p *diffPane) jumpMatch(dir int) (ok, wrapped bool) {
 	if len(p.matches) == 0 {
-		return false
+		return false, false
 	}
 	if p.matchAt < 0 {
-		p.matchAt = 0
+		p.matchAt = -1
 		for i, r := range p.matches {
 			if r >= p.off {
 				p.matchAt = i
 				break
 			}
 		}
-		if dir < 0 {
-			p.matchAt = (p.matchAt - 1 + len(p.matches)) % len(p.matches)
+		switch {
+		case p.matchAt < 0 && dir > 0: // every match is above
+			p.matchAt, wrapped = 0, true
+		case p.matchAt < 0:
+			p.matchAt = len(p.matches) - 1
+		case dir < 0:
+			p.matchAt--
+			if p.matchAt < 0 {
+				p.matchAt, wrapped = len(p.matches)-1, true
+			}
 		}
 	} else {
-		p.matchAt = (p.matchAt + dir + len(p.matches)) % len(p.matches)
+		next := p.matchAt + dir
+		wrapped = next < 0 || next >= len(p.matches)
+		p.matchAt = (next + len(p.matches)) % len(p.matches)
 	}
 	// Show a little context above the match.
 	p.off = p.matches[p.matchAt] - min(2, p.height/4)
 	p.clampOff()
-	return true
+	p.hunkAt = -1
+	return true, wrapped
+}
+
+// markLine points at the row of new line no (old line no for a file that
+// was removed), scrolled into view with context above; it returns false
+// when the line is not in the diff (unchanged lines outside every hunk),
+// leaving the view at the hunk nearest to it.
+func (p *diffPane) markLine(no int, old bool) bool {
+	p.markRow = -1
+	if p.fd == nil || no <= 0 {
+		return false
+	}
+	nearest := -1
+	for i, r := range p.rows {
+		if r.kind != rkLine && r.kind != rkPair {
+			continue
+		}
+		// Side by side, a row holds the old line (a) and the new (b),
+		// either of them -1 when absent.
+		n := 0
+		for _, li := range []int32{r.a, r.b} {
+			if li < 0 || (r.kind == rkLine && li != r.a) {
+				continue
+			}
+			l := p.fd.Hunks[r.h].Lines[li]
+			if old && l.OldNo > 0 {
+				n = l.OldNo
+			} else if !old && l.NewNo > 0 {
+				n = l.NewNo
+			}
+		}
+		if n == no {
+			p.markRow = i
+			break
+		}
+		if n > 0 && n < no {
+			nearest = i
+		}
+	}
+	target := p.markRow
+	if target < 0 {
+		target = max(nearest, 0)
+	}
+	p.off = target - min(3, p.height/3)
+	p.clampOff()
+	p.hunkAt = -1
+	p.invalidate()
+	return p.markRow >= 0
 }
 
 // rowTexts returns the raw (untrusted) texts of a row, for search.
@@ -293,6 +382,12 @@ func (p *diffPane) view() []string {
 				clear(p.cache)
 			}
 			s = p.renderRow(p.rows[i])
+			switch {
+			case i == p.markRow:
+				s = p.st.sevHigh.r("▶") + cut(ansi.Strip(s), max(0, p.width-1))
+			case p.rows[i].kind == rkHunk && int(p.rows[i].h) == p.hunkAt:
+				s = p.st.accent.r("▶") + cut(s, max(0, p.width-1))
+			}
 			p.cache[i] = s
 		}
 		out = append(out, s)

@@ -184,3 +184,30 @@ func stripOurSGR(st styles, s string) string {
 	}
 	return s
 }
+
+// markLine finds a line in rows that hold only one side (a new file side
+// by side has no old line on any row).
+func TestMarkLineOneSidedRows(t *testing.T) {
+	st := newStyles(termenv.Ascii, true)
+	fd := &diff.FileDiff{Path: "setup.js", Status: diff.Added, Hunks: []diff.Hunk{{NewStart: 1, NewLines: 3, Lines: []diff.Line{
+		{Kind: diff.Add, NewNo: 1, Text: "a"}, {Kind: diff.Add, NewNo: 2, Text: "b"}, {Kind: diff.Add, NewNo: 3, Text: "c"}}}}}
+	for _, sbs := range []bool{false, true} {
+		p := newDiffPane(&st)
+		p.setFile(fd, nil, sbs)
+		p.setSize(100, 10)
+		if !p.markLine(2, false) || p.markRow != 2 {
+			t.Errorf("sbs=%v: line 2 at row %d", sbs, p.markRow)
+		}
+		if p.markLine(9, false) || p.markRow != -1 {
+			t.Errorf("sbs=%v: line 9 is not in the diff, marked row %d", sbs, p.markRow)
+		}
+	}
+	old := &diff.FileDiff{Path: "gone.js", Status: diff.Removed, Hunks: []diff.Hunk{{OldStart: 1, OldLines: 2, Lines: []diff.Line{
+		{Kind: diff.Del, OldNo: 1, Text: "x"}, {Kind: diff.Del, OldNo: 2, Text: "y"}}}}}
+	p := newDiffPane(&st)
+	p.setFile(old, nil, true)
+	p.setSize(100, 10)
+	if !p.markLine(2, true) || p.markRow != 2 {
+		t.Errorf("removed file: old line 2 at row %d", p.markRow)
+	}
+}

@@ -297,13 +297,31 @@ type harness struct {
 
 func newHarness(t *testing.T, f *fakeBackend, w, h int) *harness {
 	t.Helper()
-	m := newModel(context.Background(), f, Options{Now: func() time.Time { return fixedNow }}, termenv.Ascii, true)
-	hs := &harness{t: t, m: m, f: f, msgs: make(chan tea.Msg, 64)}
+	return newHarnessWith(t, f, w, h, nil)
+}
+
+// newHarnessWith lets a test adjust the model (limits, budgets) before it starts.
+func newHarnessWith(t *testing.T, f *fakeBackend, w, h int, adjust func(*Model)) *harness {
+	t.Helper()
+	hs := newHarnessOn(t, f, w, h, adjust)
+	hs.f = f
+	return hs
+}
+
+// newHarnessOn runs the model on any backend (the real review engine, for
+// the scale tests); h.f is then nil.
+func newHarnessOn(t *testing.T, b Backend, w, h int, adjust func(*Model)) *harness {
+	t.Helper()
+	m := newModel(context.Background(), b, Options{Now: func() time.Time { return fixedNow }}, termenv.Ascii, true)
+	hs := &harness{t: t, m: m, msgs: make(chan tea.Msg, 64)}
 	m.after = func(_ time.Duration, fn func(time.Time) tea.Msg) tea.Cmd {
 		hs.timers = append(hs.timers, fn)
 		return nil
 	}
 	t.Cleanup(m.cancel)
+	if adjust != nil {
+		adjust(m)
+	}
 	hs.send(tea.WindowSizeMsg{Width: w, Height: h})
 	hs.exec(m.Init())
 	hs.settle()
@@ -334,6 +352,7 @@ func (h *harness) deliver(msg tea.Msg) {
 		return
 	}
 	_, cmd := h.m.Update(msg)
+	_ = h.m.View() // bubbletea renders after every update; views size their panes
 	h.exec(cmd)
 }
 

@@ -17,6 +17,7 @@ type keyMap struct {
 
 	// Review.
 	Focus, NextFile, PrevFile, NextHunk, PrevHunk, Search, NextMatch, PrevMatch,
+	NextSignal, PrevSignal, SignalDetail,
 	Viewed, Expand, SideBySide, Left, Right, Back key.Binding
 
 	// Modal and confirmation.
@@ -43,7 +44,7 @@ func newKeyMap() keyMap {
 		Bottom:   b("G/end", "bottom", "G", "end"),
 
 		Open:      b("enter", "open (review)", "enter"),
-		Select:    b("space", "select (for a batch)", " "),
+		Select:    b("space", "select, then next row", " "),
 		SelectAll: b("*", "select all shown", "*"),
 		Approve:   b("a", "approve (selection or row)", "a"),
 		Reject:    b("x", "reject (selection or row)", "x"),
@@ -59,12 +60,16 @@ func newKeyMap() keyMap {
 		Search:     b("/", "search diff", "/"),
 		NextMatch:  b("ctrl+n", "next match", "ctrl+n"),
 		PrevMatch:  b("ctrl+p", "previous match", "ctrl+p"),
-		Viewed:     b("v", "mark file viewed", "v"),
-		Expand:     b("e", "render collapsed file", "e"),
-		SideBySide: b("s", "side-by-side ⇄ unified", "s"),
-		Left:       b("h/←", "scroll left", "h", "left"),
-		Right:      b("l/→", "scroll right", "l", "right"),
-		Back:       b("esc", "back to queue", "esc"),
+		NextSignal: b(">", "next signal: file and line", ">"),
+		PrevSignal: b("<", "previous signal", "<"),
+		// enter in the review: the queue's Open never reaches it.
+		SignalDetail: b("enter", "signal detail (open/close)", "enter"),
+		Viewed:       b("v", "mark file viewed", "v"),
+		Expand:       b("e", "render collapsed file", "e"),
+		SideBySide:   b("s", "side-by-side ⇄ unified", "s"),
+		Left:         b("h/←", "scroll left", "h", "left"),
+		Right:        b("l/→", "scroll right", "l", "right"),
+		Back:         b("esc", "back to queue", "esc"),
 
 		Submit:      b("enter", "send (empty: browser sign-in)", "enter"),
 		Cancel:      b("esc", "cancel", "esc"),
@@ -84,14 +89,17 @@ type helpSection struct {
 func (k keyMap) helpSections() []helpSection {
 	return []helpSection{
 		{"Queue", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Open, k.Select, k.SelectAll, k.Approve, k.Reject, k.Filter, k.Refresh, k.ClearSel}},
-		{"Review", []key.Binding{k.Focus, k.Up, k.Down, k.HalfUp, k.HalfDown, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextFile, k.PrevFile, k.NextHunk, k.PrevHunk, k.Search, k.NextMatch, k.PrevMatch, k.Viewed, k.Expand, k.SideBySide, k.Left, k.Right, k.Approve, k.Reject, k.Back}},
+		{"Review", []key.Binding{k.Focus, k.Up, k.Down, k.HalfUp, k.HalfDown, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextFile, k.PrevFile, k.NextHunk, k.PrevHunk, k.Search, k.NextMatch, k.PrevMatch, k.NextSignal, k.PrevSignal, k.SignalDetail, k.Viewed, k.Expand, k.SideBySide, k.Left, k.Right, k.Approve, k.Reject, k.Back}},
 		{"2FA and confirm", []key.Binding{k.Submit, k.Cancel, k.OpenBrowser, k.Yes, k.IncludeRisky}},
 		{"Everywhere", []key.Binding{k.Posture, k.Help, k.Quit, k.ForceQuit}},
 	}
 }
 
 func (k keyMap) queueHints() []key.Binding {
-	return []key.Binding{k.Open, k.Select, k.Approve, k.Reject, k.Filter, k.Refresh, k.Help, k.Quit}
+	// The status bar is short: the full text of space is in `?`.
+	sel := k.Select
+	sel.SetHelp("space", "select")
+	return []key.Binding{k.Open, sel, k.Approve, k.Reject, k.Filter, k.Refresh, k.Help, k.Quit}
 }
 
 func (k keyMap) reviewHints() []key.Binding {

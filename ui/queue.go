@@ -74,6 +74,9 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		return nil
 	}
 	m.listErr = nil
+	if m.msgKind == msgErr && strings.HasPrefix(m.msg, "refresh failed") {
+		m.msg = "" // stale: this refresh worked
+	}
 	cur, hadCur := m.cursorItem()
 	items := append([]registry.StageItem(nil), msg.items...)
 	sortItems(items)
@@ -199,8 +202,9 @@ func (m *Model) onQueueKey(k tea.KeyMsg) tea.Cmd {
 		return m.refresh()
 	case key.Matches(k, km.ClearSel):
 		if m.filter.String() != "" {
+			cur, ok := m.cursorItem()
 			m.filter.clear()
-			m.clampCursor()
+			m.keepCursorOn(cur, ok)
 		} else {
 			clear(m.selected)
 		}
@@ -215,15 +219,32 @@ func (m *Model) onFilterKey(k tea.KeyMsg) tea.Cmd {
 		return m.schedule()
 	case tea.KeyEsc:
 		m.filtering = false
+		cur, ok := m.cursorItem()
 		m.filter.clear()
-		m.clampCursor()
+		m.keepCursorOn(cur, ok)
 		return nil
 	}
+	cur, ok := m.cursorItem()
 	if m.filter.update(k) {
-		m.cursor = 0
-		m.qOff = 0
+		m.keepCursorOn(cur, ok)
 	}
 	return nil
+}
+
+// keepCursorOn puts the cursor back on it after the visible rows changed
+// (a filter typed or cleared), or on the first row when it is no longer shown.
+func (m *Model) keepCursorOn(it registry.StageItem, ok bool) {
+	m.cursor = 0
+	if ok {
+		k := itemKey(it)
+		for i, idx := range m.visible() {
+			if itemKey(m.items[idx]) == k {
+				m.cursor = i
+				break
+			}
+		}
+	}
+	m.clampCursor()
 }
 
 // queueTargets is the selection in queue order, or else the cursor row.
@@ -265,6 +286,58 @@ func (m *Model) queueHeader(w int) string {
 	return left + strings.Repeat(" ", gap) + r
 }
 
+// scrollQueue keeps the cursor in view, with its package header when it fits.
+func (m *Model) scrollQueue(ql []qline, bodyH int) {
+	cl := 0
+	for i, l := range ql {
+		if !l.header && l.vi == m.cursor {
+			cl = i
+			break
+		}
+	}
+	if cl-1 < m.qOff {
+		m.qOff = max(0, cl-1)
+	}
+	if cl >= m.qOff+bodyH {
+		m.qOff = cl - bodyH + 1
+	}
+	m.qOff = max(0, min(m.qOff, len(ql)-bodyH))
+}
+
+// queueListHeight is how many lines the queue body has on the screen.
+func (m *Model) queueListHeight() int {
+	h := m.height - 1 - 2 // status bar; header and rule
+	if m.filtering || m.filter.String() != "" {
+		h--
+	}
+	return max(1, h)
+}
+
+// queueOnScreen returns the rows (indices into vis, [lo, hi)) that the
+// queue shows at the current size and cursor, as queueView draws them.
+func (m *Model) queueOnScreen(vis []int) (lo, hi int) {
+	if len(vis) == 0 {
+		return 0, 0
+	}
+	ql := m.queueLines(vis)
+	bodyH := m.queueListHeight()
+	m.scrollQueue(ql, bodyH)
+	lo, hi = -1, 0
+	for i := m.qOff; i < len(ql) && i < m.qOff+bodyH; i++ {
+		if ql[i].header {
+			continue
+		}
+		if lo < 0 {
+			lo = ql[i].vi
+		}
+		hi = ql[i].vi + 1
+	}
+	if lo < 0 {
+		return 0, 0
+	}
+	return lo, hi
+}
+
 func (m *Model) queueView(w, h int) []string {
 	lines := []string{m.queueHeader(w), m.st.faint.r(strings.Repeat("─", w))}
 	bodyH := h - 2
@@ -292,21 +365,7 @@ func (m *Model) queueView(w, h int) []string {
 		body = append(body, "", "  No staged version matches “"+safeText(m.filter.String())+"”. esc clears the filter.")
 	} else {
 		ql := m.queueLines(vis)
-		cl := 0
-		for i, l := range ql {
-			if !l.header && l.vi == m.cursor {
-				cl = i
-				break
-			}
-		}
-		// Keep the cursor in view, with its package header when it fits.
-		if cl-1 < m.qOff {
-			m.qOff = max(0, cl-1)
-		}
-		if cl >= m.qOff+bodyH {
-			m.qOff = cl - bodyH + 1
-		}
-		m.qOff = max(0, min(m.qOff, len(ql)-bodyH))
+		m.scrollQueue(ql, bodyH)
 		cols := queueColumns(w)
 		for i := m.qOff; i < len(ql) && len(body) < bodyH; i++ {
 			l := ql[i]
@@ -329,15 +388,31 @@ func (m *Model) queueView(w, h int) []string {
 }
 
 // columns of an item row, chosen by terminal width.
+// A width of 0 drops the column (and its gap).
 type qcols struct{ ver, tag, ago, actor, rev int }
 
+// queueColumns sizes the row's columns. The review cell (verified, risk)
+// is what a row is for: on a narrow terminal the stager goes first, then
+// the age, before the review cell is cut.
 func queueColumns(w int) qcols {
 	c := qcols{ver: 12, tag: 9, ago: 9, rev: 26}
 	if w >= 120 {
 		c = qcols{ver: 16, tag: 12, ago: 10, rev: 44}
 	}
-	// 6 = cursor mark and checkbox; 4 = gaps.
-	c.actor = max(8, w-6-4-c.ver-c.tag-c.ago-c.rev)
+	// 6 = cursor mark and checkbox; one gap after each column but the last.
+	rest := w - 6 - (c.ver + 1) - (c.tag + 1) - (c.ago + 1) - c.rev
+	switch {
+	case rest >= 8+1:
+		c.actor = rest - 1
+	case rest+c.ago+1 >= c.rev/2:
+		// No room for the stager: drop it, give the review cell the rest.
+		c.actor = 0
+		c.rev += max(0, rest)
+	default:
+		// Then the age.
+		c.actor, c.ago = 0, 0
+		c.rev = max(10, w-6-(c.ver+1)-(c.tag+1))
+	}
 	return c
 }
 
@@ -358,10 +433,14 @@ func (m *Model) itemRow(it registry.StageItem, c qcols, isCursor bool, w int) st
 	}
 	row := mark + box +
 		pad(safeCell(it.Version, c.ver), c.ver) + " " +
-		pad(st.accent.r(safeCell(it.Tag, c.tag)), c.tag) + " " +
-		pad(st.faint.r(ago(it.CreatedAt, m.now())), c.ago) + " " +
-		pad(safeCell(actor, c.actor), c.actor) + " " +
-		m.reviewCell(k, c.rev)
+		pad(st.accent.r(safeCell(it.Tag, c.tag)), c.tag) + " "
+	if c.ago > 0 {
+		row += pad(st.faint.r(ago(it.CreatedAt, m.now())), c.ago) + " "
+	}
+	if c.actor > 0 {
+		row += pad(safeCell(actor, c.actor), c.actor) + " "
+	}
+	row += m.reviewCell(k, c.rev)
 	if isCursor {
 		// Reverse video over plain text: styles inside would end the
 		// highlight early. The ▸ mark keeps the cursor visible without it.

@@ -8,6 +8,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 
 	"github.com/stagegate/stagegate/internal/registry"
+	"github.com/stagegate/stagegate/internal/review"
 )
 
 func TestQueueListsGroupsAndReviews(t *testing.T) {
@@ -241,4 +242,90 @@ func TestDemoCodeInStatusBar(t *testing.T) {
 	h := newHarness(t, f, 120, 24)
 	h.m.opts.DemoCode = func() string { return "424242" }
 	h.mustSee("demo 2FA code 424242")
+}
+
+// Typing a filter and clearing it (esc) keep the cursor on its row when the
+// row is still shown.
+func TestFilterAndEscKeepCursorRow(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	h := newHarness(t, f, 100, 24)
+	h.keys("G") // left-pad, the last row
+	h.keys("/")
+	h.typeText("2") // 1.5.2 and 2.0.0 match; left-pad is the second of them
+	if it, _ := h.m.cursorItem(); it.PackageName != "left-pad" {
+		t.Fatalf("filter moved the cursor to %s@%s", it.PackageName, it.Version)
+	}
+	h.keys("esc") // cancels the filter
+	if it, _ := h.m.cursorItem(); it.PackageName != "left-pad" || h.m.cursor != 2 {
+		t.Fatalf("esc moved the cursor to %s@%s (row %d)", it.PackageName, it.Version, h.m.cursor)
+	}
+	h.keys("k") // router 1.5.1
+	h.keys("/")
+	h.typeText("router")
+	h.keys("enter")
+	h.keys("esc") // clears the applied filter
+	if it, _ := h.m.cursorItem(); it.Version != "1.5.1" {
+		t.Fatalf("clearing the filter moved the cursor to %s@%s", it.PackageName, it.Version)
+	}
+}
+
+// On a narrow terminal the stager, then the age, make room: the review
+// cell (verified, risk) stays whole.
+func TestNarrowQueueKeepsRiskColumn(t *testing.T) {
+	f := &fakeBackend{items: stageItems(), reviews: map[string]*review.Review{}}
+	for _, it := range f.items {
+		f.reviews[it.ID] = richReview(it)
+	}
+	for _, w := range []int{60, 66, 72, 100} {
+		h := newHarness(t, f, w, 20)
+		s := h.screen()
+		if !strings.Contains(s, "✓ verified !high risk 2") {
+			t.Errorf("width %d: risk cut:\n%s", w, s)
+		}
+		for _, l := range strings.Split(s, "\n") {
+			if len([]rune(l)) > w {
+				t.Errorf("width %d: line of %d columns: %q", w, len([]rune(l)), l)
+			}
+		}
+		if w == 100 && !strings.Contains(s, "alice (user)") {
+			t.Errorf("width 100 drops the stager:\n%s", s)
+		}
+		if w == 60 && (strings.Contains(s, "alice") || strings.Contains(s, "ago")) {
+			t.Errorf("width 60 keeps stager or age:\n%s", s)
+		}
+	}
+}
+
+// "Terminal too small" never draws more lines or columns than there are.
+func TestTooSmallFitsAnySize(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	for _, sz := range [][2]int{{1, 1}, {10, 2}, {30, 3}, {59, 15}} {
+		h := newHarness(t, f, sz[0], sz[1])
+		lines := strings.Split(h.m.View(), "\n")
+		if len(lines) > sz[1] {
+			t.Errorf("%dx%d: %d lines", sz[0], sz[1], len(lines))
+		}
+		for _, l := range lines {
+			if w := len([]rune(l)); w > sz[0] {
+				t.Errorf("%dx%d: line %q is %d wide", sz[0], sz[1], l, w)
+			}
+		}
+	}
+}
+
+// A failed refresh's error goes once a refresh works: a stale red line
+// must not sit under a queue that is up to date.
+func TestRefreshErrorClearsOnSuccess(t *testing.T) {
+	f := &fakeBackend{items: stageItems()}
+	h := newHarness(t, f, 100, 24)
+	f.mu.Lock()
+	f.listErr = fmt.Errorf("connection refused")
+	f.mu.Unlock()
+	h.keys("r")
+	h.mustSee("refresh failed")
+	f.mu.Lock()
+	f.listErr = nil
+	f.mu.Unlock()
+	h.keys("r")
+	h.mustNotSee("refresh failed")
 }

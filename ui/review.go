@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"fmt"
-	"path"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -28,9 +27,6 @@ const (
 	// sideListWidth: at this width and above the file list sits left of
 	// the diff; below it, above the diff.
 	sideListWidth = 110
-	// Files larger or longer than these are collapsed until asked for.
-	hugeBytes = 1 << 20
-	hugeLines = 20000
 )
 
 // reviewView is the review screen of one staged version.
@@ -47,6 +43,8 @@ type reviewView struct {
 	listH    int
 
 	pane      diffPane
+	sigAt     int  // the signal > and < went to, -1 for none
+	detail    bool // the signal detail pane is open
 	sbs       bool // the user wants side by side
 	expanded  map[string]bool
 	searching bool
@@ -55,13 +53,14 @@ type reviewView struct {
 
 func (m *Model) openReview(it registry.StageItem) tea.Cmd {
 	k := itemKey(it)
-	m.rv = &reviewView{key: k, item: it, expanded: map[string]bool{}, pane: newDiffPane(&m.st), search: lineInput{limit: 200}}
+	m.rv = &reviewView{key: k, item: it, expanded: map[string]bool{}, pane: newDiffPane(&m.st), search: lineInput{limit: 200}, sigAt: -1}
+	m.clearInfo()
 	m.screen = scrReview
 	if m.viewed[k] == nil {
 		m.viewed[k] = map[string]bool{}
 	}
 	if e := m.reviews[k]; e != nil && e.state == revDone {
-		m.lruKeys.touch(k)
+		m.lruKeys.touch(k, e.size)
 		m.rv.attach(m, e.rev)
 	}
 	return m.schedule()
@@ -70,6 +69,16 @@ func (m *Model) openReview(it registry.StageItem) tea.Cmd {
 func (m *Model) closeReview() {
 	m.rv = nil
 	m.screen = scrQueue
+	m.clearInfo()
+}
+
+// clearInfo drops an informational status line when a new step starts (a
+// review opened or closed, another file): a hint about the last file must
+// not read as one about this one. Errors stay until they expire.
+func (m *Model) clearInfo() {
+	if m.msgKind == msgInfo {
+		m.msg = ""
+	}
 }
 
 // attach shows a computed review. It is called once per opening: a later
@@ -94,23 +103,9 @@ func (rv *reviewView) attach(m *Model, r *review.Review) {
 	rv.showFile(m)
 }
 
-// collapseReason says why a file is not rendered by default, "" if it is.
-func collapseReason(fd *diff.FileDiff) string {
-	switch base := path.Base(fd.Path); {
-	case fd.Binary:
-		return "binary file"
-	case base == "package-lock.json" || base == "npm-shrinkwrap.json" || base == "yarn.lock" ||
-		base == "pnpm-lock.yaml" || base == "bun.lock" || base == "bun.lockb":
-		return "lockfile"
-	case fd.Minified:
-		return "minified"
-	case fd.OldSize > hugeBytes || fd.NewSize > hugeBytes:
-		return fmt.Sprintf("large file (%s → %s)", report.Bytes(fd.OldSize), report.Bytes(fd.NewSize))
-	case fd.LinesAdded+fd.LinesRemoved > hugeLines:
-		return fmt.Sprintf("%d changed lines", fd.LinesAdded+fd.LinesRemoved)
-	}
-	return ""
-}
+// collapseReason says why a file is not rendered by default, "" if it is;
+// `stagegate diff` collapses the same files.
+func collapseReason(fd *diff.FileDiff) string { return report.CollapseReason(fd) }
 
 func (rv *reviewView) current() *diff.FileDiff {
 	if rv.fileIdx == 0 || rv.fileIdx > len(rv.files) {
@@ -193,10 +188,11 @@ func (rv *reviewView) onSearchKey(m *Model, k tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		rv.pane.matchAt = -1
-		if !rv.pane.jumpMatch(1) {
+		ok, wrapped := rv.pane.jumpMatch(1)
+		if !ok {
 			return m.setStatus(msgInfo, "no match for “"+safeText(rv.search.String())+"” in this file")
 		}
-		return m.setStatus(msgInfo, fmt.Sprintf("%d matching lines; ctrl+n/ctrl+p move between them", len(rv.pane.matches)))
+		return m.setStatus(msgInfo, rv.matchStatus(wrapped, 1)+"; ctrl+n/ctrl+p move between them")
 	case tea.KeyEsc:
 		rv.searching = false
 		rv.search.clear()
@@ -207,6 +203,19 @@ func (rv *reviewView) onSearchKey(m *Model, k tea.KeyMsg) tea.Cmd {
 	return nil
 }
 
+// matchStatus is "match i/N" and, when the search went past the end of
+// the file, where it continued.
+func (rv *reviewView) matchStatus(wrapped bool, dir int) string {
+	s := fmt.Sprintf("match %d/%d", rv.pane.matchAt+1, len(rv.pane.matches))
+	switch {
+	case wrapped && dir > 0:
+		s += " · search wrapped to the top of the file"
+	case wrapped:
+		s += " · search wrapped to the bottom of the file"
+	}
+	return s
+}
+
 func (rv *reviewView) selectFile(m *Model, i int) {
 	i = max(0, min(i, len(rv.files)))
 	if i == rv.fileIdx {
@@ -214,6 +223,100 @@ func (rv *reviewView) selectFile(m *Model, i int) {
 	}
 	rv.fileIdx = i
 	rv.showFile(m)
+	m.clearInfo()
+}
+
+// jumpSignal goes to the next (dir 1) or previous (-1) signal: its file,
+// its line marked in the diff, and its full text in the detail pane.
+func (rv *reviewView) jumpSignal(m *Model, dir int) tea.Cmd {
+	sigs := rv.rev.Signals
+	if len(sigs) == 0 {
+		return m.setStatus(msgInfo, "this review has no signals")
+	}
+	wrapped := false
+	switch {
+	case rv.sigAt < 0 && dir > 0:
+		rv.sigAt = 0
+	case rv.sigAt < 0:
+		rv.sigAt = len(sigs) - 1
+	default:
+		next := rv.sigAt + dir
+		wrapped = next < 0 || next >= len(sigs)
+		rv.sigAt = (next + len(sigs)) % len(sigs)
+	}
+	rv.detail = true
+	sg := sigs[rv.sigAt]
+	status := fmt.Sprintf("signal %d/%d: %s %s", rv.sigAt+1, len(sigs), strings.ToUpper(safeText(string(sg.Severity))), safeText(sg.ID))
+	if wrapped {
+		status += " · wrapped to the " + map[bool]string{true: "first", false: "last"}[dir > 0]
+	}
+	fi := -1
+	for i := range rv.files {
+		if sg.Path != "" && rv.files[i].Path == sg.Path {
+			fi = i
+			break
+		}
+	}
+	if fi < 0 {
+		rv.selectFile(m, 0)
+		return m.setStatus(msgInfo, status+" · about the whole release (no file in the diff)")
+	}
+	fd := &rv.files[fi]
+	if !fd.Binary && collapseReason(fd) != "" && !rv.expanded[fd.Path] {
+		rv.expanded[fd.Path] = true // the line must be visible
+		if rv.fileIdx == fi+1 {
+			rv.showFile(m)
+		}
+	}
+	rv.selectFile(m, fi+1)
+	rv.focus = focusDiff
+	where := safeText(sg.Path)
+	if sg.Line > 0 {
+		where += fmt.Sprintf(":%d", sg.Line)
+		if !rv.pane.markLine(sg.Line, fd.Status == diff.Removed) {
+			where += " (that line is unchanged, not in the diff; nearest hunk shown)"
+		}
+	}
+	return m.setStatus(msgInfo, status+" · "+where)
+}
+
+// signalDetail is the detail pane: the current signal's full text, wrapped.
+func (rv *reviewView) signalDetail(m *Model, w, maxH int) []string {
+	if !rv.detail || rv.rev == nil || rv.sigAt < 0 || rv.sigAt >= len(rv.rev.Signals) {
+		return nil
+	}
+	st := m.st
+	sg := rv.rev.Signals[rv.sigAt]
+	sev := st.sevLow
+	switch sg.Severity {
+	case "high":
+		sev = st.sevHigh
+	case "medium":
+		sev = st.sevMed
+	}
+	where := safeText(sg.Path)
+	if where == "" {
+		where = "(whole release)"
+	}
+	if sg.Line > 0 {
+		where += fmt.Sprintf(":%d", sg.Line)
+	}
+	out := []string{st.faint.r(strings.Repeat("─", w)),
+		cut(fmt.Sprintf("Signal %d/%d  ", rv.sigAt+1, len(rv.rev.Signals))+sev.r(strings.ToUpper(safeText(string(sg.Severity))))+" "+st.bold.r(safeText(sg.ID))+"  "+where, w)}
+	for _, l := range wrap(safeText(sg.Title), max(10, w-2)) {
+		out = append(out, "  "+l)
+	}
+	if sg.Detail != "" {
+		for _, l := range wrap(safeText(sg.Detail), max(10, w-2)) {
+			out = append(out, "  "+st.faint.r(l))
+		}
+	}
+	hint := st.faint.r("  > next · < previous · enter closes")
+	if len(out)+1 > maxH {
+		out = out[:max(1, maxH-1)]
+		out[len(out)-1] = cut(out[len(out)-1], max(1, w-1)) + "…"
+	}
+	return append(out, hint)
 }
 
 func (rv *reviewView) scroll(m *Model, d int) {
@@ -245,6 +348,10 @@ func (rv *reviewView) onKey(m *Model, k tea.KeyMsg) tea.Cmd {
 	km := m.keys
 	switch {
 	case key.Matches(k, km.Back):
+		if rv.detail {
+			rv.detail = false
+			return nil
+		}
 		if rv.pane.query != "" {
 			rv.search.clear()
 			rv.pane.setQuery("")
@@ -290,6 +397,19 @@ func (rv *reviewView) onKey(m *Model, k tea.KeyMsg) tea.Cmd {
 		rv.scroll(m, -len(rv.pane.rows)-len(rv.files))
 	case key.Matches(k, km.Bottom):
 		rv.scroll(m, len(rv.pane.rows)+len(rv.files))
+	case key.Matches(k, km.NextSignal):
+		return rv.jumpSignal(m, 1)
+	case key.Matches(k, km.PrevSignal):
+		return rv.jumpSignal(m, -1)
+	case key.Matches(k, km.SignalDetail):
+		switch {
+		case len(rv.rev.Signals) == 0:
+			return m.setStatus(msgInfo, "this review has no signals")
+		case rv.sigAt < 0:
+			return rv.jumpSignal(m, 1)
+		default:
+			rv.detail = !rv.detail
+		}
 	case key.Matches(k, km.NextHunk):
 		if !rv.pane.jumpHunk(1) {
 			return m.setStatus(msgInfo, "no next hunk in this file; n goes to the next file")
@@ -308,9 +428,11 @@ func (rv *reviewView) onKey(m *Model, k tea.KeyMsg) tea.Cmd {
 		if key.Matches(k, km.PrevMatch) {
 			dir = -1
 		}
-		if !rv.pane.jumpMatch(dir) {
+		ok, wrapped := rv.pane.jumpMatch(dir)
+		if !ok {
 			return m.setStatus(msgInfo, "no search matches here; / searches this file")
 		}
+		return m.setStatus(msgInfo, rv.matchStatus(wrapped, dir))
 	case key.Matches(k, km.Viewed):
 		fd := rv.current()
 		if fd == nil {
@@ -549,10 +671,17 @@ func (rv *reviewView) paneView(m *Model, w, h int) []string {
 		pos = append(pos, "side by side")
 	}
 	if rv.pane.query != "" {
-		pos = append(pos, fmt.Sprintf("/%s %d", safeText(rv.pane.query), len(rv.pane.matches)))
+		at := "-"
+		if rv.pane.matchAt >= 0 {
+			at = fmt.Sprint(rv.pane.matchAt + 1)
+		}
+		pos = append(pos, fmt.Sprintf("/%s %s/%d", safeText(rv.pane.query), at, len(rv.pane.matches)))
 	}
 	if rv.pane.xoff > 0 {
 		pos = append(pos, fmt.Sprintf("col %d", rv.pane.xoff+1))
+	}
+	if rv.sigAt >= 0 && len(rv.rev.Signals) > 0 {
+		pos = append(pos, fmt.Sprintf("signal %d/%d", rv.sigAt+1, len(rv.rev.Signals)))
 	}
 	right := st.faint.r(strings.Join(pos, " · "))
 	if rv.focus == focusDiff {
@@ -562,8 +691,13 @@ func (rv *reviewView) paneView(m *Model, w, h int) []string {
 	}
 	tl := cut(title, max(10, w-ansi.StringWidth(right)-1))
 	head := tl + strings.Repeat(" ", max(1, w-ansi.StringWidth(tl)-ansi.StringWidth(right))) + right
-	rv.pane.setSize(w, h-1)
+	det := rv.signalDetail(m, w, max(3, h/2))
+	if h-1-len(det) < 2 {
+		det = nil // no room for both: the diff wins, the status line has the signal
+	}
+	rv.pane.setSize(w, h-1-len(det))
 	out := append([]string{cut(head, w)}, rv.pane.view()...)
+	out = append(out, det...)
 	if rv.searching {
 		out[len(out)-1] = m.st.accent.r("search ") + "/" + safeText(rv.search.String()) + "█"
 	}
@@ -626,6 +760,9 @@ func (rv *reviewView) overview(m *Model) []string {
 		for _, why := range r.Risk.Reasons {
 			out = append(out, "    · "+safeText(why))
 		}
+	}
+	if len(r.Signals) > 0 {
+		out = append(out, st.faint.r("  > goes to each signal's file and line; enter shows its full text"))
 	}
 	for _, sg := range r.Signals {
 		sev := st.sevLow

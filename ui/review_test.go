@@ -224,26 +224,71 @@ func TestPrefetchIsBoundedAndOpenWins(t *testing.T) {
 }
 
 func TestLRU(t *testing.T) {
-	l := newLRU(2)
-	l.touch("a")
-	l.touch("b")
-	l.touch("a")
-	if old, ok := l.touch("c"); !ok || old != "b" {
-		t.Fatalf("evicted %q %v", old, ok)
+	l := newLRU(100)
+	l.touch("a", 40)
+	l.touch("b", 40)
+	l.touch("a", 0) // a is now the most recent, b the least
+	if old := l.touch("c", 30); len(old) != 1 || old[0] != "b" {
+		t.Fatalf("evicted %q", old)
 	}
-	l.remove("a")
-	if l.len() != 1 {
-		t.Fatalf("len %d", l.len())
+	if l.bytes() != 70 {
+		t.Fatalf("bytes %d", l.bytes())
+	}
+	// One entry larger than the whole budget evicts everything else but
+	// stays while it is the newest.
+	if old := l.touch("huge", 500); len(old) != 2 || l.len() != 1 || l.bytes() != 500 {
+		t.Fatalf("evicted %q, len %d, bytes %d", old, l.len(), l.bytes())
+	}
+	l.remove("huge")
+	if l.len() != 0 || l.bytes() != 0 {
+		t.Fatalf("len %d bytes %d", l.len(), l.bytes())
+	}
+}
+
+// The review cache is bounded by bytes: many small reviews all stay, a few
+// large ones push the older ones out, whatever their count.
+func TestReviewCacheBoundedByBytes(t *testing.T) {
+	var items []registry.StageItem
+	for i := 0; i < 20; i++ {
+		items = append(items, registry.StageItem{ID: fmt.Sprintf("id-%02d", i), PackageName: fmt.Sprintf("pkg-%02d", i), Version: "1.0.0", Shasum: "ab"})
+	}
+	f := &fakeBackend{items: items, reviews: map[string]*review.Review{}}
+	// Four big reviews of ~1 MB each among small ones.
+	for _, id := range []string{"id-00", "id-01", "id-02", "id-03"} {
+		r := smallReview(items[0])
+		big := synthDiff(8000) // ~8,000 lines of ~80 bytes
+		r.Diff.Files[0].Hunks = big.Hunks
+		f.reviews[id] = r
+	}
+	h := newHarnessWith(t, f, 120, 40, func(m *Model) {
+		// Room for three big ones and all the small ones.
+		m.lruKeys = newLRU(3*reviewBytes(f.reviews["id-00"]) + 20*reviewBytes(smallReview(items[4])))
+	})
+	evicted, done := 0, 0
+	for _, e := range h.m.reviews {
+		switch e.state {
+		case revEvicted:
+			evicted++
+		case revDone:
+			done++
+		}
+	}
+	if evicted != 1 || done != 19 {
+		t.Fatalf("evicted %d done %d (cache %d bytes of %d)", evicted, done, h.m.lruKeys.bytes(), h.m.lruKeys.budget)
+	}
+	if h.m.lruKeys.bytes() > h.m.lruKeys.budget {
+		t.Fatalf("cache holds %d bytes over its budget %d", h.m.lruKeys.bytes(), h.m.lruKeys.budget)
 	}
 }
 
 func TestEvictedReviewRefetchedOnOpen(t *testing.T) {
 	var items []registry.StageItem
-	for i := 0; i < keepReviews+3; i++ {
+	for i := 0; i < 6; i++ {
 		items = append(items, registry.StageItem{ID: fmt.Sprintf("id-%02d", i), PackageName: fmt.Sprintf("pkg-%02d", i), Version: "1.0.0", Shasum: "ab"})
 	}
 	f := &fakeBackend{items: items}
-	h := newHarness(t, f, 120, 30)
+	one := reviewBytes(smallReview(items[0]))
+	h := newHarnessWith(t, f, 120, 30, func(m *Model) { m.lruKeys = newLRU(3 * one) })
 	evicted := 0
 	for _, e := range h.m.reviews {
 		if e.state == revEvicted {
@@ -295,4 +340,243 @@ func TestReviewWithoutSignalEngineSaysNotComputed(t *testing.T) {
 	h.keys("enter")
 	h.mustSee("Signals (0)", "none")
 	h.mustNotSee("not computed")
+}
+
+// bigQueue is n staged versions in packages of ten.
+func bigQueue(n int) []registry.StageItem {
+	var items []registry.StageItem
+	for i := 0; i < n; i++ {
+		items = append(items, registry.StageItem{ID: fmt.Sprintf("id-%03d", i), PackageName: fmt.Sprintf("pkg-%02d", i/10),
+			Version: fmt.Sprintf("1.0.%d", i%10), Shasum: "ab", CreatedAt: fmt.Sprintf("2026-01-01T00:00:%02dZ", i%10)})
+	}
+	return items
+}
+
+// After G on a 200-version queue, the rows on screen are the ones
+// reviewed first, then a window around the cursor in both directions, and
+// nothing wraps to the top.
+func TestPrefetchServesScreenAfterBottom(t *testing.T) {
+	f := &fakeBackend{items: bigQueue(200)}
+	h := newHarnessWith(t, f, 120, 60, func(m *Model) {})
+	f.mu.Lock()
+	f.started = nil
+	f.mu.Unlock()
+	h.keys("G")
+	h.fire() // debounce: prefetch around the new position
+	if strings.Contains(h.screen(), "not reviewed yet") {
+		t.Fatalf("rows on screen left unreviewed after G:\n%s", h.screen())
+	}
+	vis := h.m.visible()
+	lo, hi := h.m.queueOnScreen(vis)
+	if hi != 200 || hi-lo < 40 {
+		t.Fatalf("on screen %d..%d", lo, hi)
+	}
+	// Everything within the window above the screen is reviewed too; the
+	// top of the queue, beyond it, is not fetched by wrapping around.
+	for vi := lo - prefetchWindow; vi < 200; vi++ {
+		if e := h.m.reviews[itemKey(h.m.items[vis[vi]])]; e == nil || e.state != revDone {
+			t.Fatalf("row %d not reviewed", vi)
+		}
+	}
+	f.mu.Lock()
+	started := append([]string(nil), f.started...)
+	f.mu.Unlock()
+	for _, id := range started {
+		if id < fmt.Sprintf("id-%03d", lo-prefetchWindow) {
+			t.Fatalf("%s reviewed: outside the screen and the window (the queue wrapped)", id)
+		}
+	}
+	// The order asked for: the cursor, then every row on screen, then the
+	// rows beyond the screen's edges, nearest first.
+	h.keys("k", "k", "k") // the cursor away from the edge
+	order := h.m.prefetchOrder(vis)
+	if order[0] != h.m.cursor {
+		t.Fatalf("order starts at %d, cursor %d", order[0], h.m.cursor)
+	}
+	n := hi - lo
+	for i, vi := range order {
+		if (i < n) != (vi >= lo && vi < hi) {
+			t.Fatalf("position %d is row %d; on screen %d..%d: %v", i, vi, lo, hi, order)
+		}
+	}
+	if len(order) != n+prefetchWindow || order[n] != lo-1 || order[len(order)-1] != lo-prefetchWindow {
+		t.Fatalf("window beyond the screen: %v", order[n:])
+	}
+}
+
+// multiHunkReview is one file of nine short hunks (all fit on a tall
+// screen) and a lockfile of three, collapsed until e.
+func multiHunkReview(it registry.StageItem) *review.Review {
+	r := smallReview(it)
+	mk := func(path string, n int) diff.FileDiff {
+		fd := diff.FileDiff{Path: path, Status: diff.Modified, OldSize: 1000, NewSize: 1000}
+		for i := 0; i < n; i++ {
+			no := 10 + i*20
+			fd.Hunks = append(fd.Hunks, diff.Hunk{OldStart: no, OldLines: 1, NewStart: no, NewLines: 1, Lines: []diff.Line{
+				{Kind: diff.Del, OldNo: no, Text: fmt.Sprintf("old %d", i)}, {Kind: diff.Add, NewNo: no, Text: fmt.Sprintf("new %d", i)}}})
+			fd.LinesAdded++
+			fd.LinesRemoved++
+		}
+		return fd
+	}
+	r.Diff = &diff.Result{Files: []diff.FileDiff{mk("lib/a.js", 9), mk("package-lock.json", 3)}}
+	r.Files = nil
+	for _, f := range r.Diff.Files {
+		r.Files = append(r.Files, review.File{Path: f.Path, Status: string(f.Status), LinesAdded: f.LinesAdded, LinesRemoved: f.LinesRemoved})
+	}
+	r.Signals = []review.Signal{
+		{ID: "dynamic-code", Severity: "high", Path: "lib/a.js", Line: 130, Title: "eval of decoded data", Detail: "a long explanation " + strings.Repeat("of what the code does ", 12) + "END-OF-DETAIL"},
+		{ID: "install-script", Severity: "high", Path: "package.json", Title: "postinstall added"},
+		{ID: "lockfile-source", Severity: "medium", Path: "package-lock.json", Line: 50, Title: "resolved from a git host"},
+	}
+	return r
+}
+
+func openMulti(t *testing.T, w, hgt int) *harness {
+	items := stageItems()
+	f := &fakeBackend{items: items, reviews: map[string]*review.Review{"id-router-152": multiHunkReview(items[0])}}
+	h := newHarness(t, f, w, hgt)
+	h.keys("enter")
+	if h.m.rv == nil || h.m.rv.rev == nil {
+		t.Fatalf("review not open:\n%s", h.screen())
+	}
+	return h
+}
+
+// ] and [ reach every hunk even when the last ones fit on screen (the view
+// cannot scroll to them), and they work on a collapsed file after e.
+func TestHunkKeysReachEveryHunk(t *testing.T) {
+	h := openMulti(t, 120, 50)
+	h.keys("n", "tab") // lib/a.js: 9 hunks of 3 rows, all on screen
+	p := &h.m.rv.pane
+	if p.currentHunk() != 1 {
+		t.Fatalf("a file opens at hunk %d", p.currentHunk())
+	}
+	for want := 2; want <= 9; want++ {
+		h.keys("]")
+		if p.currentHunk() != want {
+			t.Fatalf("after %d × ]: hunk %d", want, p.currentHunk())
+		}
+	}
+	h.mustSee("hunk 9/9", "▶@@ -170,1 +170,1 @@")
+	h.keys("]")
+	h.mustSee("no next hunk in this file")
+	for want := 8; want >= 1; want-- {
+		h.keys("[")
+		if p.currentHunk() != want {
+			t.Fatalf("[ back to %d: hunk %d", want, p.currentHunk())
+		}
+	}
+	h.keys("n") // the lockfile: collapsed
+	h.mustSee("Collapsed: lockfile")
+	h.mustNotSee("no next hunk") // a new file: the old hint is gone
+	h.keys("e")
+	for want := 2; want <= 3; want++ {
+		h.keys("]")
+		if p.currentHunk() != want {
+			t.Fatalf("after e, %d × ]: hunk %d", want, p.currentHunk())
+		}
+	}
+	h.mustSee("hunk 3/3")
+}
+
+// Search shows i/N and says when it wraps around the end of the file.
+func TestSearchShowsPositionAndWraps(t *testing.T) {
+	h := openMulti(t, 120, 50)
+	h.keys("n", "tab", "/")
+	h.typeText("new")
+	h.keys("enter")
+	h.mustSee("match 1/9", "/new 1/9")
+	for i := 0; i < 8; i++ {
+		h.keys("ctrl+n")
+	}
+	h.mustSee("match 9/9", "/new 9/9")
+	h.mustNotSee("wrapped")
+	h.keys("ctrl+n")
+	h.mustSee("match 1/9 · search wrapped to the top of the file")
+	h.keys("ctrl+p")
+	h.mustSee("match 9/9 · search wrapped to the bottom of the file")
+}
+
+// > goes to each signal's file and line (expanding a collapsed file), the
+// detail pane shows its full text, enter closes and opens it, esc closes it
+// before leaving the review.
+func TestSignalJumpAndDetail(t *testing.T) {
+	h := openMulti(t, 120, 40)
+	h.keys(">")
+	rv := h.m.rv
+	if fd := rv.current(); fd == nil || fd.Path != "lib/a.js" {
+		t.Fatalf("signal 1 opened %v", rv.current())
+	}
+	h.mustSee("signal 1/3: HIGH dynamic-code · lib/a.js:130", "Signal 1/3", "END-OF-DETAIL")
+	markedLine(t, h, "130 + new 6")
+	if rv.pane.markRow < rv.pane.off || rv.pane.markRow >= rv.pane.off+rv.pane.height {
+		t.Fatalf("marked row %d not on screen (%d..%d)", rv.pane.markRow, rv.pane.off, rv.pane.off+rv.pane.height)
+	}
+	h.keys(">") // package.json is not in this diff: the overview
+	h.mustSee("signal 2/3", "no file in the diff")
+	h.keys(">") // the collapsed lockfile is expanded to show the line
+	if fd := rv.current(); fd == nil || fd.Path != "package-lock.json" || !rv.expanded["package-lock.json"] {
+		t.Fatalf("signal 3 opened %v", rv.current())
+	}
+	h.mustSee("signal 3/3", "package-lock.json:50")
+	markedLine(t, h, "50 + new 2")
+	h.keys(">")
+	h.mustSee("signal 1/3", "wrapped to the first")
+	h.keys("<")
+	h.mustSee("signal 3/3", "wrapped to the last")
+	h.keys("enter")
+	h.mustNotSee("Signal 3/3")
+	h.keys("enter")
+	h.mustSee("Signal 3/3")
+	h.keys("esc") // closes the detail, stays in the review
+	if h.m.screen != scrReview {
+		t.Fatal("esc left the review instead of closing the detail")
+	}
+	h.mustNotSee("Signal 3/3")
+	h.keys("esc")
+	if h.m.screen != scrQueue {
+		t.Fatal("second esc should go back")
+	}
+}
+
+// markedLine checks that the line showing text carries the ▶ marker.
+func markedLine(t *testing.T, h *harness, text string) {
+	t.Helper()
+	for _, l := range strings.Split(h.screen(), "\n") {
+		if strings.Contains(l, text) {
+			if !strings.Contains(l, "▶") {
+				t.Fatalf("line %q is not marked", l)
+			}
+			return
+		}
+	}
+	t.Fatalf("no line shows %q:\n%s", text, h.screen())
+}
+
+// Side by side, the signal's line is found on the new side, whatever the
+// rows hold on the old side (absent lines included).
+func TestSignalJumpSideBySide(t *testing.T) {
+	h := openMulti(t, 200, 40)
+	h.keys("s", ">")
+	if !h.m.rv.pane.sbs {
+		t.Fatal("not side by side")
+	}
+	h.mustSee("lib/a.js:130")
+	markedLine(t, h, "new 6")
+	h.keys(">", ">") // the lockfile, expanded
+	markedLine(t, h, "new 2")
+}
+
+// A taller terminal shows more rows: they are reviewed without a key press.
+func TestPrefetchAfterResize(t *testing.T) {
+	f := &fakeBackend{items: bigQueue(200)}
+	h := newHarness(t, f, 120, 20)
+	h.keys("G")
+	h.fire()
+	h.send(resize(120, 80))
+	body := strings.Join(strings.Split(h.screen(), "\n")[:79], "\n")
+	if strings.Contains(body, "not reviewed yet") {
+		t.Fatalf("rows shown after the resize are not reviewed:\n%s", body)
+	}
 }

@@ -32,6 +32,8 @@ type backend struct {
 	decider *approval.Decider
 	// open replaces the browser launcher (tests play the browser).
 	open func(url string) error
+	// mem sizes the soft memory limit from each review's packages, as diff does.
+	mem dashboardMemory
 }
 
 func newBackend(e *env) (*backend, error) {
@@ -59,7 +61,7 @@ func (b *backend) List(ctx context.Context) ([]registry.StageItem, error) {
 }
 
 func (b *backend) Review(ctx context.Context, item registry.StageItem, progress func(review.Progress)) (*review.Review, error) {
-	return b.engine.ReviewStaged(ctx, item, review.Options{Progress: progress})
+	return b.engine.ReviewStaged(ctx, item, review.Options{Progress: progress, Loaded: b.mem.loaded})
 }
 
 func (b *backend) Approve(ctx context.Context, item registry.StageItem, reviewedShasum, otp string) error {
@@ -132,6 +134,7 @@ func runDashboard(cmd *cobra.Command, g *globals) error {
 	if err != nil {
 		return err
 	}
+	setGCPercent()
 	opts := g.uiOptions()
 	opts.Posture = postureFunc(e.client, e.cfg)
 	return ui.Run(cmd.Context(), b, opts, g.stdin, g.stdout)
@@ -190,6 +193,7 @@ written outside a temporary folder, which is removed on exit.`,
 			}
 			opts := g.uiOptions()
 			opts.DemoCode = srv.CurrentCode
+			setGCPercent()
 			if err := srv.SeedPosture(devregistry.DemoPosture()); err != nil {
 				return err
 			}

@@ -56,7 +56,7 @@ func newListCmd(g *globals) *cobra.Command {
 func newViewCmd(g *globals) *cobra.Command {
 	var asJSON bool
 	c := &cobra.Command{
-		Use:   "view <stage-id>",
+		Use:   "view <stage-id|name@version>",
 		Short: "Show one staged version",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -64,7 +64,7 @@ func newViewCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			item, err := e.client.ViewStaged(cmd.Context(), args[0])
+			item, err := viewStage(cmd.Context(), e.client, args[0])
 			if err != nil {
 				return err
 			}
@@ -103,7 +103,7 @@ func extraKeys(item registry.StageItem) [][2]string {
 func newDownloadCmd(g *globals) *cobra.Command {
 	var out string
 	c := &cobra.Command{
-		Use:   "download <stage-id>",
+		Use:   "download <stage-id|name@version>",
 		Short: "Download a staged tarball (verified against the stage record)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -112,13 +112,23 @@ func newDownloadCmd(g *globals) *cobra.Command {
 				return err
 			}
 			ctx := cmd.Context()
-			item, err := e.client.ViewStaged(ctx, args[0])
+			if out == "-" && isTTY(g.stdout) {
+				return usageErr("refusing to write a tarball to a terminal; redirect it (-o - > file.tgz) or name a file")
+			}
+			item, err := viewStage(ctx, e.client, args[0])
 			if err != nil {
 				return err
 			}
 			data, sum, err := fetchStagedTarball(ctx, e.client, item)
 			if err != nil {
 				return fmt.Errorf("%w; nothing saved", err)
+			}
+			if out == "-" {
+				if _, err := g.stdout.Write(data); err != nil {
+					return err
+				}
+				fmt.Fprintf(g.stderr, "wrote %d bytes to stdout (sha1 %s verified)\n", len(data), sum)
+				return nil
 			}
 			if out == "" {
 				out = downloadName(item)
@@ -130,7 +140,7 @@ func newDownloadCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVarP(&out, "output", "o", "", "file to write (default: <name>-<version>-<id>.tgz as npm names it)")
+	c.Flags().StringVarP(&out, "output", "o", "", "file to write, - for stdout (default: <name>-<version>-<id>.tgz as npm names it)")
 	return c
 }
 

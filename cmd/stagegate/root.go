@@ -23,6 +23,9 @@ type globals struct {
 	stderr io.Writer
 }
 
+// exitInterrupted is the exit code of a command cut short by a signal.
+const exitInterrupted = 130
+
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	g := &globals{stdin: stdin, stdout: stdout, stderr: stderr}
 	root := newRootCmd(g)
@@ -39,6 +42,11 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		fmt.Fprintln(stderr, msg)
 		if isCobraUsageError(err) {
 			return 2
+		}
+		if ctx.Err() != nil {
+			// Interrupted (ctrl+c, SIGTERM): 128+SIGINT, as shells report it,
+			// so a script can tell an interruption from a failure.
+			return exitInterrupted
 		}
 	}
 	return exitCode(err)

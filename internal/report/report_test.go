@@ -179,3 +179,84 @@ func TestReviewSignalsStates(t *testing.T) {
 		}
 	}
 }
+
+func TestMatchPath(t *testing.T) {
+	for _, tt := range []struct {
+		pattern, path string
+		want          bool
+	}{
+		{"*.js", "lib/build.js", true}, // no slash: the base name
+		{"*.js", "package.json", false},
+		{"lib", "lib/build.js", true},  // a folder
+		{"lib/", "lib/build.js", true}, // a folder, spelled as one
+		{"lib/*.js", "lib/build.js", true},
+		{"lib/*.js", "lib/sub/x.js", false},
+		{"lib/**/*.js", "lib/sub/deep/x.js", true},
+		{"lib/**", "lib/sub/deep/x.js", true},
+		{"**/*.d.ts", "types/a/b.d.ts", true},
+		{"dist", "lib/dist.js", false},
+		{"./package.json", "package.json", true},
+		{"[", "[", false}, // a bad pattern matches nothing
+	} {
+		if got := MatchPath(tt.pattern, tt.path); got != tt.want {
+			t.Errorf("MatchPath(%q, %q) = %v, want %v", tt.pattern, tt.path, got, tt.want)
+		}
+	}
+}
+
+// Lockfiles, minified and huge files are collapsed by default, as in the
+// dashboard; Expand prints them; Paths narrows the files shown.
+func TestReviewCollapsesAndFilters(t *testing.T) {
+	r := sampleReview()
+	lock := diff.FileDiff{Path: "package-lock.json", Status: diff.Modified, OldSize: 900, NewSize: 950, LinesAdded: 1, LinesRemoved: 1,
+		Hunks: []diff.Hunk{{OldStart: 1, OldLines: 1, NewStart: 1, NewLines: 1, Lines: []diff.Line{
+			{Kind: diff.Del, OldNo: 1, Text: `"lockfileVersion": 2`}, {Kind: diff.Add, NewNo: 1, Text: `"lockfileVersion": 3`}}}}}
+	minified := diff.FileDiff{Path: "dist/app.min.js", Status: diff.Modified, Minified: true, TokenDiff: true, OldSize: 40000, NewSize: 40100, LinesAdded: 1, LinesRemoved: 1,
+		Hunks: []diff.Hunk{{OldStart: 1, OldLines: 1, NewStart: 1, NewLines: 1, Lines: []diff.Line{
+			{Kind: diff.Del, OldNo: 1, Text: "var a=1"}, {Kind: diff.Add, NewNo: 1, Text: "var a=2;fetch(x)"}}}}}
+	r.Diff.Files = append(r.Diff.Files, lock, minified)
+	r.Files = append(r.Files, review.File{Path: lock.Path, Status: "modified", OldSize: 900, NewSize: 950, LinesAdded: 1, LinesRemoved: 1},
+		review.File{Path: minified.Path, Status: "modified", OldSize: 40000, NewSize: 40100, LinesAdded: 1, LinesRemoved: 1})
+
+	var def bytes.Buffer
+	if err := ReviewWith(&def, r, ReviewOptions{Mode: Full}, Style{}); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "review-collapsed", def.String())
+	for _, hidden := range []string{`"lockfileVersion": 3`, "fetch(x)"} {
+		if strings.Contains(def.String(), hidden) {
+			t.Errorf("collapsed by default, yet printed: %q", hidden)
+		}
+	}
+	for _, want := range []string{"⊘ collapsed: lockfile", "⊘ collapsed: minified", "2 files collapsed", "eval("} {
+		if !strings.Contains(def.String(), want) {
+			t.Errorf("default output lacks %q", want)
+		}
+	}
+
+	var full bytes.Buffer
+	_ = ReviewWith(&full, r, ReviewOptions{Mode: Full, Expand: true}, Style{})
+	for _, want := range []string{`"lockfileVersion": 3`, "fetch(x)"} {
+		if !strings.Contains(full.String(), want) {
+			t.Errorf("--full output lacks %q", want)
+		}
+	}
+	if strings.Contains(full.String(), "collapsed") {
+		t.Error("--full still collapses")
+	}
+
+	var only bytes.Buffer
+	_ = ReviewWith(&only, r, ReviewOptions{Mode: Full, Expand: true, Paths: []string{"lib/**"}}, Style{})
+	out := only.String()
+	if !strings.Contains(out, "── A lib/build.js") || strings.Contains(out, "── M package-lock.json") || strings.Contains(out, "logo.png") {
+		t.Errorf("--path lib/** shows other files:\n%s", out)
+	}
+	if !strings.Contains(out, "showing 1 of 6 files (--path lib/**)") || !strings.Contains(out, "risk HIGH") {
+		t.Errorf("--path must say what it hides and keep the whole release's risk:\n%s", out)
+	}
+	var names bytes.Buffer
+	_ = ReviewWith(&names, r, ReviewOptions{Mode: NameOnly, Paths: []string{"*.json"}}, Style{})
+	if names.String() != "package.json\npackage-lock.json\n" {
+		t.Errorf("--name-only --path '*.json': %q", names.String())
+	}
+}

@@ -23,14 +23,49 @@ const (
 // MaxLineCols caps how much of one diff line is printed; the rest is noted.
 const MaxLineCols = 400
 
+// ReviewOptions choose what of a review is printed.
+type ReviewOptions struct {
+	Mode ReviewMode
+	// Expand prints the diffs of the files CollapseReason collapses
+	// (`diff --full`); by default they are summarized in one line each.
+	Expand bool
+	// Paths, when set, are the patterns (MatchPath) of the files to show;
+	// the header, signals and risk always cover the whole release.
+	Paths []string
+}
+
+func (o ReviewOptions) wants(p string) bool {
+	if len(o.Paths) == 0 {
+		return true
+	}
+	for _, pat := range o.Paths {
+		if MatchPath(pat, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// flushAt is how much output is gathered before it is written: a large diff
+// streams (to a pager, say) instead of being built whole in memory.
+const flushAt = 64 << 10
+
 // Review prints a review as a maintainer reads it: what is being compared and
 // whether both tarballs are verified, manifest changes first, then files.
 func Review(w io.Writer, r *review.Review, mode ReviewMode, s Style) error {
+	return ReviewWith(w, r, ReviewOptions{Mode: mode}, s)
+}
+
+// ReviewWith is Review with the options of `stagegate diff`.
+func ReviewWith(w io.Writer, r *review.Review, o ReviewOptions, s Style) error {
 	var b strings.Builder
+	mode := o.Mode
 	if mode == NameOnly {
 		for _, f := range r.Files {
-			b.WriteString(s.safe(f.Path, 0))
-			b.WriteByte('\n')
+			if o.wants(f.Path) {
+				b.WriteString(s.safe(f.Path, 0))
+				b.WriteByte('\n')
+			}
 		}
 		_, err := io.WriteString(w, b.String())
 		return err
@@ -60,10 +95,36 @@ func Review(w io.Writer, r *review.Review, mode ReviewMode, s Style) error {
 		}
 	}
 	fmt.Fprintf(&b, "\n%s  %s\n", s.paint(sgrBold, "files"), summaryLine(r.Summary))
-	fileTable(&b, r, mode == Stat, s)
+	shown := 0
+	for _, f := range r.Files {
+		if o.wants(f.Path) {
+			shown++
+		}
+	}
+	if len(o.Paths) > 0 {
+		fmt.Fprintf(&b, "  %s\n", s.paint(sgrDim, fmt.Sprintf("showing %d of %d files (--path %s)", shown, len(r.Files), s.safe(strings.Join(o.Paths, ", "), 120))))
+	}
+	fileTable(&b, r, mode == Stat, o, s)
 	if mode == Full && r.Diff != nil {
+		collapsed := 0
 		for i := range r.Diff.Files {
-			fileDiff(&b, &r.Diff.Files[i], s)
+			fd := &r.Diff.Files[i]
+			if !o.wants(fd.Path) {
+				continue
+			}
+			if !o.Expand && !fd.Binary && CollapseReason(fd) != "" {
+				collapsed++
+			}
+			fileDiff(&b, fd, o.Expand, s)
+			if b.Len() >= flushAt {
+				if _, err := io.WriteString(w, b.String()); err != nil {
+					return err
+				}
+				b.Reset()
+			}
+		}
+		if collapsed > 0 {
+			fmt.Fprintf(&b, "\n%s\n", s.paint(sgrDim, fmt.Sprintf("%d %s collapsed (lockfile, minified or large); --full prints %s", collapsed, plural(collapsed, "file", "files"), plural(collapsed, "it", "them"))))
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -221,15 +282,21 @@ func Bytes(n int64) string {
 	}
 }
 
-func fileTable(b *strings.Builder, r *review.Review, bars bool, s Style) {
+func fileTable(b *strings.Builder, r *review.Review, bars bool, o ReviewOptions, s Style) {
 	rows := make([][]string, 0, len(r.Files))
 	maxChange := 1
 	for _, f := range r.Files {
+		if !o.wants(f.Path) {
+			continue
+		}
 		if c := f.LinesAdded + f.LinesRemoved; c > maxChange {
 			maxChange = c
 		}
 	}
 	for _, f := range r.Files {
+		if !o.wants(f.Path) {
+			continue
+		}
 		size := Bytes(f.NewSize)
 		switch f.Status {
 		case "removed":
@@ -276,8 +343,9 @@ func fileTable(b *strings.Builder, r *review.Review, bars bool, s Style) {
 	}
 }
 
-// fileDiff writes one file's unified diff with old and new line numbers.
-func fileDiff(b *strings.Builder, f *diff.FileDiff, s Style) {
+// fileDiff writes one file's unified diff with old and new line numbers;
+// a collapsed file (CollapseReason) gets one line saying why, unless expand.
+func fileDiff(b *strings.Builder, f *diff.FileDiff, expand bool, s Style) {
 	path := s.safe(f.Path, 0)
 	fmt.Fprintf(b, "\n%s\n", s.paint(sgrBold, fmt.Sprintf("── %s %s ", f.Status.Letter(), path)+strings.Repeat("─", max(3, 60-visibleWidth(path)))))
 	if f.OldMode != f.NewMode && f.Status == diff.Modified || f.Status == diff.ModeOnly {
@@ -285,6 +353,11 @@ func fileDiff(b *strings.Builder, f *diff.FileDiff, s Style) {
 	}
 	if f.Binary {
 		fmt.Fprintf(b, "binary file, %s → %s\n", Bytes(f.OldSize), Bytes(f.NewSize))
+		return
+	}
+	if reason := CollapseReason(f); reason != "" && !expand {
+		fmt.Fprintf(b, "%s\n", s.paint(sgrDim, fmt.Sprintf("⊘ collapsed: %s (+%d -%d lines, %s → %s); --full prints it",
+			reason, f.LinesAdded, f.LinesRemoved, Bytes(f.OldSize), Bytes(f.NewSize))))
 		return
 	}
 	if f.TokenDiff {
