@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
@@ -142,6 +144,30 @@ type decision struct {
 	id, pkg, version string
 	result           string
 	detail           string
+	// auditErr is set when the decision's audit record could not be
+	// written: never a plain success.
+	auditErr string
+	// resolved: the outcome of an earlier, interrupted run's request.
+	resolved bool
+}
+
+// succeeded reports a decision that took effect and was audited.
+func (r decision) succeeded() bool {
+	return (r.result == "approved" || r.result == "rejected") && r.auditErr == ""
+}
+
+// fromOutcome fills r from a Decider's outcome and error.
+func (r decision) fromOutcome(out approval.Outcome, err error) decision {
+	r.result, r.detail, r.resolved = string(out.Result), out.Detail, out.Resolved
+	if r.result == "" {
+		r.result = "failed"
+	}
+	if err != nil && errors.Is(err, approval.ErrAuditWrite) {
+		r.auditErr = err.Error()
+	} else if err != nil && r.detail == "" {
+		r.detail = err.Error()
+	}
+	return r
 }
 
 func (g *globals) decide(ctx context.Context, action string, ids []string, f decideFlags) error {
@@ -178,7 +204,24 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 	if err != nil {
 		return err
 	}
-	d := &approval.Decider{Client: client, Registry: e.reg, Audit: log.Append, Via: "cli"}
+	d := &approval.Decider{Client: client, Registry: e.reg, Audit: log.Append, Via: "cli", Progress: g.checkProgress()}
+	// Requests an earlier run left without a known outcome (killed, or
+	// its answer lost): resolved below when their id is asked for again.
+	pending, err := log.Pending(e.reg)
+	if err != nil {
+		return fmt.Errorf("%w (%s): %w", approval.ErrAuditWrite, log.Path(), err)
+	}
+	open := map[string]approval.Entry{}
+	for _, p := range pending {
+		if p.Action == action || open[strings.ToLower(p.ID)].ID == "" {
+			open[strings.ToLower(p.ID)] = p
+		}
+	}
+	// ctrl+c stops a request; a second one stops the checks of its outcome.
+	checks, stopChecks := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopChecks()
+	go g.secondInterrupt(ctx, checks, stopChecks)
+	ctx = approval.WithChecks(ctx, checks)
 
 	// Resolve every id first (404 is reported per item), as pnpm does.
 	type target struct {
@@ -187,26 +230,50 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 	}
 	var targets []target
 	var results []decision
+	refuse := func(item registry.StageItem, sha, detail string) bool {
+		r := decision{id: item.ID, pkg: item.PackageName, version: item.Version}
+		out, err := d.Refuse(action, item, sha, detail)
+		r = r.fromOutcome(out, err)
+		results = append(results, r)
+		return r.auditErr != ""
+	}
 	for _, id := range unique {
 		item, err := client.ViewStaged(ctx, id)
 		if err != nil {
-			if registry.IsNotFound(err) {
-				results = append(results, decision{id: id, result: "failed", detail: "no such staged version (already approved, rejected, or never staged)"})
+			if !registry.IsNotFound(err) {
+				return err
+			}
+			if p, ok := open[strings.ToLower(id)]; ok {
+				out, err := d.Resolve(ctx, p)
+				results = append(results, decision{id: id, pkg: p.Package, version: p.Version}.fromOutcome(out, err))
 				continue
 			}
-			return err
+			if refuse(registry.StageItem{ID: id}, "", "no such staged version (already approved, rejected, or never staged)") {
+				break
+			}
+			continue
 		}
 		_, sum, err := fetchStagedTarball(ctx, client, item)
 		if err != nil {
-			results = append(results, decision{id: id, pkg: item.PackageName, version: item.Version, result: "refused", detail: err.Error()})
+			if errors.Is(err, context.Canceled) {
+				return err
+			}
+			if refuse(item, item.Shasum, err.Error()) {
+				break
+			}
 			continue
 		}
 		if f.shasum != "" && !strings.EqualFold(f.shasum, sum) {
-			results = append(results, decision{id: id, pkg: item.PackageName, version: item.Version, result: "refused",
-				detail: fmt.Sprintf("the staged tarball's sha1 is %s, not the --shasum %s you reviewed", sum, f.shasum)})
+			if refuse(item, sum, fmt.Sprintf("the staged tarball's sha1 is %s, not the --shasum %s you reviewed", sum, safeLine(f.shasum, 64))) {
+				break
+			}
 			continue
 		}
 		targets = append(targets, target{item, sum})
+	}
+	if n := len(results); n > 0 && results[n-1].auditErr != "" {
+		printDecisions(g, results)
+		return &exitError{code: 1, err: errors.New(results[n-1].auditErr)}
 	}
 	if action == "reject" && len(targets) > 0 && !f.yes {
 		var names []string
@@ -229,22 +296,59 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 		results = append(results, res)
 		if err != nil && abortsBatch(err) {
 			printDecisions(g, results)
+			if res.auditErr != "" {
+				return &exitError{code: 1, err: errors.New(res.auditErr)}
+			}
 			return err
 		}
 	}
 	printDecisions(g, results)
-	for _, r := range results {
-		if r.result != "approved" && r.result != "rejected" {
-			return &exitError{code: 1, err: fmt.Errorf("%d of %d %s(s) did not succeed", countFailed(results), len(results), action)}
-		}
+	if n := countFailed(results); n > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d of %d %s(s) did not succeed", n, len(results), action)}
 	}
 	return nil
+}
+
+// checkProgress prints the checks after a lost answer on stderr: the
+// first at once, then every 5 seconds.
+func (g *globals) checkProgress() func(string) {
+	var last time.Time
+	return func(msg string) {
+		if !last.IsZero() && time.Since(last) < 5*time.Second {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintln(g.stderr, safeLine(msg, 300))
+	}
+}
+
+// secondInterrupt waits for ctx's end (the first ctrl+c), says that the
+// outcome of a request in flight is being checked, and stops those checks
+// on a second ctrl+c.
+func (g *globals) secondInterrupt(ctx, checks context.Context, stop context.CancelFunc) {
+	select {
+	case <-checks.Done():
+		return
+	case <-ctx.Done():
+	}
+	if !errors.Is(context.Cause(ctx), context.Canceled) {
+		return // a deadline, not the user
+	}
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	defer signal.Stop(ch)
+	fmt.Fprintln(g.stderr, "Interrupted: a request may be in flight; its outcome is being checked (ctrl+c again stops checking and records it as unknown).")
+	select {
+	case <-ch:
+		stop()
+	case <-checks.Done():
+	}
 }
 
 func countFailed(rs []decision) int {
 	n := 0
 	for _, r := range rs {
-		if r.result != "approved" && r.result != "rejected" {
+		if !r.succeeded() {
 			n++
 		}
 	}
@@ -262,9 +366,8 @@ func (g *globals) decideOne(ctx context.Context, d *approval.Decider, action str
 		} else {
 			out, err = d.Reject(ctx, item, shasum, *code)
 		}
-		if err == nil {
-			res.result, res.detail = string(out.Result), out.Detail
-			return res, nil
+		if err == nil || errors.Is(err, approval.ErrAuditWrite) {
+			return res.fromOutcome(out, err), err
 		}
 		var rerr *registry.Error
 		if errors.As(err, &rerr) && (rerr.Kind == registry.ErrOTPRequired || rerr.Kind == registry.ErrOTPRejected) {
@@ -299,12 +402,7 @@ func (g *globals) decideOne(ctx context.Context, d *approval.Decider, action str
 			*code = next
 			continue
 		}
-		res.result = string(out.Result)
-		if res.result == "" {
-			res.result = "failed"
-		}
-		res.detail = err.Error()
-		return res, err
+		return res.fromOutcome(out, err), err
 	}
 }
 
@@ -319,7 +417,7 @@ func (g *globals) webAuth(ctx context.Context, c *registry.Client, authURL, done
 
 // abortsBatch: auth, network and OTP problems stop a batch; per-item registry answers do not.
 func abortsBatch(err error) bool {
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, approval.ErrAuditWrite) {
 		return true
 	}
 	var ee *exitError
@@ -354,7 +452,7 @@ func printDecisions(g *globals, rs []decision) {
 	s := g.colorOn(g.stdout)
 	for _, r := range rs {
 		mark := "✗"
-		if r.result == "approved" || r.result == "rejected" {
+		if r.succeeded() {
 			mark = "✓"
 		}
 		name := r.id
@@ -362,7 +460,10 @@ func printDecisions(g *globals, rs []decision) {
 			name = r.pkg + "@" + r.version
 		}
 		line := fmt.Sprintf("%s %s %s", mark, safeLine(name, 120), r.result)
-		if r.detail != "" && mark == "✗" {
+		switch {
+		case r.auditErr != "":
+			line += ", but NOT AUDITED: " + safeLine(r.auditErr, 300)
+		case r.detail != "" && (mark == "✗" || r.resolved):
 			line += ": " + safeLine(r.detail, 300)
 		}
 		if s {

@@ -1,0 +1,237 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stagegate/stagegate/internal/audit"
+	"github.com/stagegate/stagegate/internal/faultproxy"
+)
+
+// proxied puts a fault-injecting proxy in front of the fixture's registry
+// and returns it with a userconfig that logs stagegate in through it.
+func (f *fixture) proxied() (*faultproxy.Proxy, string) {
+	f.t.Helper()
+	p, err := faultproxy.New(f.url)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.t.Cleanup(func() { p.Close() })
+	uc := filepath.Join(f.t.TempDir(), "npmrc")
+	nerf := strings.TrimPrefix(p.URL(), "http:")
+	if err := os.WriteFile(uc, []byte("registry="+p.URL()+"\n"+nerf+":_authToken="+f.srv.Token()+"\n"), 0o600); err != nil {
+		f.t.Fatal(err)
+	}
+	return p, uc
+}
+
+// runVia runs stagegate in-process against registry url with userconfig uc.
+func (f *fixture) runVia(url, uc string, args ...string) result {
+	f.t.Helper()
+	saved := f.url
+	savedUC := f.userconfig
+	f.url, f.userconfig = url, uc
+	defer func() { f.url, f.userconfig = saved, savedUC }()
+	return f.run(args...)
+}
+
+func auditEntries(t *testing.T, path string) []audit.Entry {
+	t.Helper()
+	es, err := audit.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
+}
+
+func results(es []audit.Entry) []string {
+	var out []string
+	for _, e := range es {
+		out = append(out, e.Result)
+	}
+	return out
+}
+
+func TestUnwritableAuditLogIsAnError(t *testing.T) {
+	f := newFixture(t)
+	t.Setenv("STAGEGATE_AUDIT_LOG", "/dev/null/x/audit.jsonl")
+	it := f.find("slugkit", "1.2.1")
+	r := f.run("approve", it.ID, "--otp", f.code())
+	if r.code == 0 || !strings.Contains(r.stdout+r.stderr, "audit log") {
+		t.Fatalf("approve with an unwritable audit log: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if strings.Contains(r.stdout, "✓") {
+		t.Errorf("printed a success:\n%s", r.stdout)
+	}
+	if ok, _ := f.published("slugkit", "1.2.1"); ok {
+		t.Fatal("published although no audit record could be written")
+	}
+	r = f.run("reject", it.ID, "--otp", f.code(), "--yes")
+	if r.code == 0 {
+		t.Fatalf("reject with an unwritable audit log: exit 0\n%s%s", r.stdout, r.stderr)
+	}
+	if it2 := f.find("slugkit", "1.2.1"); it2.ID != it.ID {
+		t.Fatal("rejected although no audit record could be written")
+	}
+}
+
+func TestRefusalsAreAudited(t *testing.T) {
+	f := newFixture(t)
+	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	t.Setenv("STAGEGATE_AUDIT_LOG", logPath)
+	it := f.find("slugkit", "1.2.1")
+	r := f.run("approve", it.ID, "--otp", f.code(), "--shasum", strings.Repeat("0", 40))
+	if r.code != 1 || !strings.Contains(r.stdout, "refused") {
+		t.Fatalf("--shasum mismatch: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	const gone = "00000000-0000-4000-8000-000000000000"
+	if r := f.run("reject", gone, "--otp", f.code(), "--yes"); r.code != 1 || !strings.Contains(r.stdout, "no such staged version") {
+		t.Fatalf("unknown id: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	es := auditEntries(t, logPath)
+	if len(es) != 2 || es[0].Result != "refused" || es[0].ID != it.ID || es[0].Package != "slugkit" || !strings.Contains(es[0].Detail, "--shasum") ||
+		es[1].Result != "refused" || es[1].ID != gone || es[1].Action != "reject" {
+		t.Fatalf("audit log %+v", es)
+	}
+}
+
+// A registry that applies an approve 6 s after it was sent, to a client
+// whose requests time out after 3 s: the outcome is re-checked, not
+// reported as a failure, and ends "approved".
+func TestLateDeliveryEndsApproved(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes about 7 s")
+	}
+	f := newFixture(t)
+	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	t.Setenv("STAGEGATE_AUDIT_LOG", logPath)
+	p, uc := f.proxied()
+	p.Add(faultproxy.Rule{Method: "POST", Path: "/approve", Fault: faultproxy.Delay, Delay: 6 * time.Second})
+	it := f.find("slugkit", "1.2.1")
+	start := time.Now()
+	r := f.runVia(p.URL(), uc, "--fetch-timeout", "3s", "approve", it.ID, "--otp", f.code())
+	if r.code != 0 {
+		t.Fatalf("exit %d after %v\n%s%s", r.code, time.Since(start), r.stdout, r.stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	if len(lines) != 1 || !strings.HasPrefix(lines[0], "✓ slugkit@1.2.1 approved") {
+		t.Errorf("want one outcome line, got:\n%s", r.stdout)
+	}
+	if strings.Contains(r.stdout+r.stderr, "failed") || strings.Contains(r.stdout+r.stderr, "did not take effect") {
+		t.Errorf("contradictory output:\n%s%s", r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "checking whether it took effect") {
+		t.Errorf("no progress while checking:\n%s", r.stderr)
+	}
+	if ok, _ := f.published("slugkit", "1.2.1"); !ok {
+		t.Fatal("not published")
+	}
+	es := auditEntries(t, logPath)
+	if got := strings.Join(results(es), ","); got != "intent,approved" {
+		t.Fatalf("audit results %s: %+v", got, es)
+	}
+	if n := len(p.Events()); n == 0 {
+		t.Fatal("nothing went through the proxy")
+	}
+}
+
+var builtBinary struct {
+	once sync.Once
+	path string
+	err  error
+	out  []byte
+}
+
+// stagegateBin builds this command once per test process.
+func stagegateBin(t *testing.T) string {
+	t.Helper()
+	builtBinary.once.Do(func() {
+		dir, err := os.MkdirTemp("", "stagegate-faults-")
+		if err != nil {
+			builtBinary.err = err
+			return
+		}
+		builtBinary.path = filepath.Join(dir, "stagegate")
+		builtBinary.out, builtBinary.err = exec.Command("go", "build", "-o", builtBinary.path, ".").CombinedOutput()
+	})
+	if builtBinary.err != nil {
+		t.Fatalf("go build: %v\n%s", builtBinary.err, builtBinary.out)
+	}
+	return builtBinary.path
+}
+
+// The process is killed (SIGKILL) after the registry applied its approve
+// but before the answer arrived; the next run finds the open intent in
+// the audit log, checks the registry and audits the real outcome.
+func TestKilledMidApprovalRerunAuditsTheOutcome(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := stagegateBin(t)
+	f := newFixture(t)
+	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	p, uc := f.proxied()
+	p.Add(faultproxy.Rule{Method: "POST", Path: "/approve", Fault: faultproxy.Hang})
+	it := f.find("slugkit", "1.2.1")
+
+	env := append(os.Environ(), "STAGEGATE_AUDIT_LOG="+logPath, "NO_COLOR=1")
+	cmd := exec.Command(bin, "--registry", p.URL(), "--userconfig", uc, "approve", it.ID, "--otp", f.code())
+	cmd.Env = env
+	var out strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ev, err := p.Wait(ctx, func(e faultproxy.Event) bool { return e.Method == "POST" && strings.HasSuffix(e.Path, "/approve") })
+	if err != nil {
+		cmd.Process.Kill()
+		t.Fatalf("the approve never reached the registry: %v\n%s", err, out.String())
+	}
+	if ev.Status != 200 {
+		t.Fatalf("the registry answered %d", ev.Status)
+	}
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if ok, _ := f.published("slugkit", "1.2.1"); !ok {
+		t.Fatal("the approve did not take effect")
+	}
+	if got := strings.Join(results(auditEntries(t, logPath)), ","); got != "intent" {
+		t.Fatalf("after the kill the log holds %q, want the intent alone", got)
+	}
+
+	p.Clear()
+	rerun := exec.Command(bin, "--registry", p.URL(), "--userconfig", uc, "approve", it.ID, "--otp", f.code())
+	rerun.Env = env
+	b, err := rerun.CombinedOutput()
+	if err != nil {
+		t.Fatalf("re-run: %v\n%s", err, b)
+	}
+	if !strings.Contains(string(b), "✓ slugkit@1.2.1 approved") || !strings.Contains(string(b), "interrupted") {
+		t.Errorf("re-run output:\n%s", b)
+	}
+	es := auditEntries(t, logPath)
+	if got := strings.Join(results(es), ","); got != "intent,approved" {
+		t.Fatalf("audit results %s: %+v", got, es)
+	}
+	if last := es[1]; !last.Resolved || last.ID != it.ID || last.Package != "slugkit" || last.Version != "1.2.1" || last.Shasum != it.Shasum {
+		t.Errorf("resolved entry %+v", last)
+	}
+	for _, e := range p.Events() {
+		if e.Method == "POST" && e.Fault == faultproxy.Pass {
+			t.Errorf("the re-run sent the approve again: %+v", e)
+		}
+	}
+	if len(audit.Pending(es, "")) != 0 {
+		t.Error("an intent is still open")
+	}
+}
