@@ -7,6 +7,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/stagegate/stagegate/internal/approval"
 	"github.com/stagegate/stagegate/internal/registry"
 )
 
@@ -82,6 +83,10 @@ type action struct {
 	authURL   string // untrusted, rendered through safeText
 	op        int
 	cancel    context.CancelFunc
+	// checks stops the checks of an outcome whose answer was lost; done
+	// closes when the Backend call of the request in flight returns.
+	checks context.CancelFunc
+	done   chan struct{}
 }
 
 func (a *action) inFlight() bool { return a.phase == phaseSending || a.phase == phaseWebAuth }
@@ -236,9 +241,13 @@ func (m *Model) sendNext() tea.Cmd {
 	m.opSeq++
 	a.op = m.opSeq
 	ctx, cancel := context.WithCancel(m.ctx)
-	a.cancel = cancel
+	checks, stopChecks := context.WithCancel(context.WithoutCancel(m.ctx))
+	ctx = approval.WithChecks(ctx, checks)
+	done := make(chan struct{})
+	a.cancel, a.checks, a.done = cancel, stopChecks, done
 	b, t, otp, op, idx, kind := m.b, a.targets[a.next], a.otp, a.op, a.next, a.kind
 	return tea.Batch(func() tea.Msg {
+		defer close(done)
 		var err error
 		if kind == actReject {
 			err = b.Reject(ctx, t.item, t.shasum, otp)
@@ -255,6 +264,10 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 		return nil
 	}
 	a.cancel()
+	a.checks()
+	if m.interrupts > 0 {
+		return m.interruptedResult(msg)
+	}
 	if msg.err == nil {
 		a.results[msg.idx] = targetResult{state: resOK}
 		a.next++

@@ -120,7 +120,15 @@ func runDashboard(cmd *cobra.Command, g *globals) error {
 	if err != nil {
 		return err
 	}
-	return ui.Run(cmd.Context(), b, g.uiOptions(), g.stdin, g.stdout)
+	return dashboardExit(ui.Run(cmd.Context(), b, g.uiOptions(), g.stdin, g.stdout))
+}
+
+// dashboardExit maps ctrl+c during an approve or reject to exit status 130.
+func dashboardExit(err error) error {
+	if errors.Is(err, ui.ErrInterrupted) {
+		return &exitError{code: 130, err: err}
+	}
+	return err
 }
 
 func newDemoCmd(g *globals) *cobra.Command {
@@ -168,7 +176,7 @@ written outside a temporary folder, which is removed on exit.`,
 			}
 			opts := g.uiOptions()
 			opts.DemoCode = srv.CurrentCode
-			return ui.Run(ctx, b, opts, g.stdin, g.stdout)
+			return dashboardExit(ui.Run(ctx, b, opts, g.stdin, g.stdout))
 		},
 	}
 }

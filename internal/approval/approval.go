@@ -105,6 +105,12 @@ func WithChecks(ctx, checks context.Context) context.Context {
 	return context.WithValue(ctx, checksKey{}, checks)
 }
 
+// ChecksContext returns the context WithChecks put in ctx, if any.
+func ChecksContext(ctx context.Context) (context.Context, bool) {
+	c, ok := ctx.Value(checksKey{}).(context.Context)
+	return c, ok && c != nil
+}
+
 // Approve re-reads the stage record, refuses if its shasum (or package and
 // version) differs from what was reviewed, then approves once. An error is
 // returned with every result other than Approved.
@@ -217,8 +223,8 @@ func (d *Decider) verify(ctx context.Context, out Outcome, item registry.StageIt
 	if interval <= 0 {
 		interval = DefaultVerifyInterval
 	}
-	base, ok := ctx.Value(checksKey{}).(context.Context)
-	if !ok || base == nil {
+	base, ok := ChecksContext(ctx)
+	if !ok {
 		base = context.WithoutCancel(ctx)
 	}
 	vctx, cancel := context.WithTimeout(base, timeout)
