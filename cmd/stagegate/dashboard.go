@@ -30,6 +30,20 @@ type backend struct {
 	decider *approval.Decider
 	// open replaces the browser launcher (tests play the browser).
 	open func(url string) error
+	log  *audit.Log
+}
+
+// settlePending audits the outcome of requests an earlier run left open
+// (killed mid-request) once the registry proves it; the rest stay open.
+func (b *backend) settlePending(ctx context.Context) {
+	if b.log == nil {
+		return
+	}
+	open, err := b.log.Pending(b.reg)
+	if err != nil || len(open) == 0 {
+		return
+	}
+	_, _, _ = b.decider.SettlePending(ctx, open, 20, nil)
 }
 
 func newBackend(e *env) (*backend, error) {
@@ -41,6 +55,7 @@ func newBackend(e *env) (*backend, error) {
 		reg:    e.reg,
 		client: e.client,
 		engine: e.engine(),
+		log:    log,
 		decider: &approval.Decider{
 			Client:   e.client,
 			Registry: e.reg,
@@ -120,6 +135,7 @@ func runDashboard(cmd *cobra.Command, g *globals) error {
 	if err != nil {
 		return err
 	}
+	go b.settlePending(cmd.Context())
 	return dashboardExit(ui.Run(cmd.Context(), b, g.uiOptions(), g.stdin, g.stdout))
 }
 

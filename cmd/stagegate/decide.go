@@ -217,6 +217,16 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 			open[strings.ToLower(p.ID)] = p
 		}
 	}
+	// Open entries of other ids (an interrupted dashboard, say) are
+	// settled when the registry proves their outcome.
+	outs, which, err := d.SettlePending(ctx, pending, 20, func(p approval.Entry) bool { return seen[strings.ToLower(p.ID)] })
+	for i, out := range outs {
+		fmt.Fprintf(g.stderr, "An earlier, interrupted %s of %s: %s (now in the audit log).\n", out.Action,
+			safeLine(which[i].Package+"@"+which[i].Version, 120), out.Result)
+	}
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
 	// ctrl+c stops a request; a second one stops the checks of its outcome.
 	checks, stopChecks := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopChecks()

@@ -235,3 +235,34 @@ func TestKilledMidApprovalRerunAuditsTheOutcome(t *testing.T) {
 		t.Error("an intent is still open")
 	}
 }
+
+// An intent another run left open (a dashboard killed mid-approval) is
+// settled by the next approve of any version, once the registry proves
+// its outcome.
+func TestOpenIntentOfAnotherIdIsSettled(t *testing.T) {
+	f := newFixture(t)
+	it := f.find("slugkit", "1.2.1")
+	other := f.find("mdtoc", "0.5.0")
+	t.Setenv("STAGEGATE_AUDIT_LOG", filepath.Join(t.TempDir(), "elsewhere.jsonl"))
+	if r := f.run("approve", it.ID, "--otp", f.code()); r.code != 0 {
+		t.Fatalf("approve: %d %s%s", r.code, r.stdout, r.stderr)
+	}
+	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	t.Setenv("STAGEGATE_AUDIT_LOG", logPath)
+	// What a process killed right after sending leaves behind.
+	open := audit.Entry{Action: "approve", ID: it.ID, Package: "slugkit", Version: "1.2.1", Shasum: it.Shasum, Registry: f.url, Result: audit.Intent, Via: "dashboard"}
+	if err := audit.Open(logPath).Append(open); err != nil {
+		t.Fatal(err)
+	}
+	r := f.run("approve", other.ID, "--otp", f.code())
+	if r.code != 0 || !strings.Contains(r.stderr, "An earlier, interrupted approve of slugkit@1.2.1: approved") {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	es := auditEntries(t, logPath)
+	if got := strings.Join(results(es), ","); got != "intent,approved,intent,approved" || !es[1].Resolved || es[1].ID != it.ID {
+		t.Fatalf("audit %s: %+v", got, es)
+	}
+	if len(audit.Pending(es, "")) != 0 {
+		t.Error("an intent is still open")
+	}
+}

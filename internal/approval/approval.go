@@ -294,19 +294,60 @@ func (d *Decider) check(ctx context.Context, action string, item registry.StageI
 // and audits it as resolved. A record still staged, or a state that
 // proves nothing, is audited as unknown and stays open.
 func (d *Decider) Resolve(ctx context.Context, open Entry) (Outcome, error) {
+	out, _, err := d.resolve(ctx, open, true)
+	return out, err
+}
+
+// Settle is Resolve for entries nobody asked about (a start-up sweep): it
+// audits only an outcome the registry proves, and reports whether it did.
+func (d *Decider) Settle(ctx context.Context, open Entry) (Outcome, bool, error) {
+	return d.resolve(ctx, open, false)
+}
+
+func (d *Decider) resolve(ctx context.Context, open Entry, always bool) (Outcome, bool, error) {
 	out := Outcome{Action: open.Action, Resolved: true}
 	item := registry.StageItem{ID: open.ID, PackageName: open.Package, Version: open.Version, Tag: open.Tag}
 	res, detail, settled := d.check(ctx, open.Action, item)
+	if !settled && !always {
+		out.Result, out.Detail = Unknown, detail
+		return out, false, nil
+	}
 	if !settled {
 		out.Result, out.Detail = Unknown, "an earlier run's "+open.Action+" was interrupted and "+detail
-		return d.record(out, item, open.Shasum, errors.New(out.Detail))
+		o, err := d.record(out, item, open.Shasum, errors.New(out.Detail))
+		return o, true, err
 	}
 	out.Result, out.Verified = res, true
 	out.Detail = "an earlier run's " + open.Action + " was interrupted; checked: " + detail
-	if res == Approved || res == Rejected {
-		return d.record(out, item, open.Shasum, nil)
+	var err error
+	if res != Approved && res != Rejected {
+		err = errors.New(out.Detail)
 	}
-	return d.record(out, item, open.Shasum, errors.New(out.Detail))
+	o, err := d.record(out, item, open.Shasum, err)
+	return o, true, err
+}
+
+// SettlePending settles up to max open entries (see Settle), skipping
+// those for which skip returns true, and returns the outcomes it audited.
+func (d *Decider) SettlePending(ctx context.Context, open []Entry, max int, skip func(Entry) bool) ([]Outcome, []Entry, error) {
+	var outs []Outcome
+	var which []Entry
+	for _, e := range open {
+		if len(which) >= max || ctx.Err() != nil {
+			break
+		}
+		if skip != nil && skip(e) {
+			continue
+		}
+		out, wrote, err := d.Settle(ctx, e)
+		if errors.Is(err, ErrAuditWrite) {
+			return outs, which, err
+		}
+		if wrote {
+			outs, which = append(outs, out), append(which, e)
+		}
+	}
+	return outs, which, nil
 }
 
 // Refuse audits a decision refused before anything was sent (the tarball

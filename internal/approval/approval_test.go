@@ -423,3 +423,21 @@ func TestApproveValidatingRefused(t *testing.T) {
 		t.Fatalf("after validation: %+v, %v", out, err)
 	}
 }
+
+func TestSettleWritesOnlyProvenOutcomes(t *testing.T) {
+	open := Entry{Action: "approve", ID: id, Package: "@scope/pkg", Version: "1.0.0", Shasum: shasum, Result: "intent"}
+	f, d, entries := setup(t, "ok", shasum) // still staged: proves nothing
+	outs, _, err := d.SettlePending(context.Background(), []Entry{open}, 5, nil)
+	if err != nil || len(outs) != 0 || len(*entries) != 0 {
+		t.Fatalf("outs %+v, err %v, entries %+v", outs, err, *entries)
+	}
+	f.staged, f.published = false, true
+	outs, which, err := d.SettlePending(context.Background(), []Entry{open}, 5, nil)
+	if err != nil || len(outs) != 1 || outs[0].Result != Approved || which[0].ID != id || f.posts != 0 {
+		t.Fatalf("outs %+v, err %v", outs, err)
+	}
+	checkAudit(t, *entries, "approve", Approved, shasum)
+	if outs, _, _ := d.SettlePending(context.Background(), []Entry{open}, 5, func(Entry) bool { return true }); len(outs) != 0 {
+		t.Fatal("skip ignored")
+	}
+}
