@@ -289,6 +289,9 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 			return nil
 		}
 		a.errMsg = safeText(e.msg)
+		if a.errMsg != "" && e.kind == kindOTPRejected {
+			a.errMsg = "The registry did not accept the code: " + a.errMsg
+		}
 		if a.errMsg == "" {
 			a.errMsg = "The registry did not accept the code."
 		}

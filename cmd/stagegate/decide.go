@@ -383,10 +383,10 @@ func (g *globals) decideOne(ctx context.Context, d *approval.Decider, action str
 		if errors.As(err, &rerr) && (rerr.Kind == registry.ErrOTPRequired || rerr.Kind == registry.ErrOTPRejected) {
 			reason := "the registry asks for a one-time password"
 			if rerr.Kind == registry.ErrOTPRejected || *code != "" {
-				reason = "the registry did not accept the one-time password (codes change every 30 seconds)"
-				// npm registries repeat the generic OTP text; only other messages add something.
-				if rerr.Message != "" && !strings.Contains(strings.ToLower(rerr.Message), "one-time pass") {
-					reason += ": " + safeLine(rerr.Message, 100)
+				reason = "the registry did not accept the one-time password"
+				// The client puts npm's generic OTP text in plain words.
+				if rerr.Message != "" {
+					reason += ": " + safeLine(rerr.Message, 120)
 				}
 			}
 			next, perr := src.next(reason)
@@ -444,6 +444,9 @@ func abortsBatch(err error) bool {
 // fetchStagedTarball downloads a staged tarball, reads it as a package and
 // checks its sha1 against the stage record; it returns the bytes and sha1.
 func fetchStagedTarball(ctx context.Context, c *registry.Client, item registry.StageItem) ([]byte, string, error) {
+	if strings.TrimSpace(item.Shasum) == "" {
+		return nil, "", errors.New("the stage record has no shasum, so the staged tarball cannot be verified against it (stage it again, or ask the registry operators)")
+	}
 	data, err := c.StagedTarball(ctx, item.ID)
 	if err != nil {
 		return nil, "", fmt.Errorf("download the staged tarball: %w", err)
