@@ -266,3 +266,123 @@ func TestOpenIntentOfAnotherIdIsSettled(t *testing.T) {
 		t.Error("an intent is still open")
 	}
 }
+
+// startApprove runs the binary's approve of id through registry url and
+// waits until the approve request has reached the proxy's rule.
+func startApprove(t *testing.T, bin, url, uc, logPath, id, code string) (*exec.Cmd, *syncBuffer) {
+	t.Helper()
+	cmd := exec.Command(bin, "--registry", url, "--userconfig", uc, "approve", id, "--otp", code)
+	cmd.Env = append(os.Environ(), "STAGEGATE_AUDIT_LOG="+logPath, "NO_COLOR=1")
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd, out
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func waitFor(t *testing.T, out *syncBuffer, text string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if strings.Contains(out.String(), text) {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("never printed %q:\n%s", text, out.String())
+}
+
+// ctrl+c after the registry applied the approve: the CLI checks and
+// reports "approved" once, and audits it.
+func TestInterruptedApproveIsCheckedNotFailed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := stagegateBin(t)
+	f := newFixture(t)
+	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	p, uc := f.proxied()
+	p.Add(faultproxy.Rule{Method: "POST", Path: "/approve", Fault: faultproxy.Hang})
+	it := f.find("slugkit", "1.2.1")
+	cmd, out := startApprove(t, bin, p.URL(), uc, logPath, it.ID, f.code())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := p.Wait(ctx, func(e faultproxy.Event) bool { return e.Method == "POST" }); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	if err != nil {
+		t.Fatalf("exit %v\n%s", err, out.String())
+	}
+	s := out.String()
+	if !strings.Contains(s, "Interrupted: a request may be in flight; its outcome is being checked") ||
+		strings.Count(s, "slugkit@1.2.1") != 1 || !strings.Contains(s, "✓ slugkit@1.2.1 approved") {
+		t.Fatalf("output:\n%s", s)
+	}
+	if got := strings.Join(results(auditEntries(t, logPath)), ","); got != "intent,approved" {
+		t.Fatalf("audit %s", got)
+	}
+}
+
+// A second ctrl+c while the outcome is being checked stops the checks:
+// the outcome is recorded as unknown and the command fails.
+func TestSecondInterruptRecordsUnknown(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := stagegateBin(t)
+	f := newFixture(t)
+	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	p, uc := f.proxied()
+	// Held before the registry sees it: the version stays staged.
+	p.Add(faultproxy.Rule{Method: "POST", Path: "/approve", Fault: faultproxy.Delay, Delay: time.Minute})
+	it := f.find("slugkit", "1.2.1")
+	cmd, out := startApprove(t, bin, p.URL(), uc, logPath, it.ID, f.code())
+	// The intent is synced before the request goes out.
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if es, _ := audit.Read(logPath); len(es) == 1 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond) // the POST is with the proxy
+	cmd.Process.Signal(os.Interrupt)
+	waitFor(t, out, "checking whether it took effect")
+	cmd.Process.Signal(os.Interrupt)
+	start := time.Now()
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 || time.Since(start) > 5*time.Second {
+		t.Fatalf("exit %v after %v\n%s", err, time.Since(start), out.String())
+	}
+	if s := out.String(); !strings.Contains(s, "✗ slugkit@1.2.1 unknown") || !strings.Contains(s, "checks were stopped") {
+		t.Fatalf("output:\n%s", s)
+	}
+	es := auditEntries(t, logPath)
+	if got := strings.Join(results(es), ","); got != "intent,unknown" {
+		t.Fatalf("audit %s", got)
+	}
+	if len(audit.Pending(es, "")) != 1 {
+		t.Fatal("an unknown outcome must stay open for the next run")
+	}
+}
