@@ -243,10 +243,12 @@ func (m *Model) sendNext() tea.Cmd {
 	ctx, cancel := context.WithCancel(m.ctx)
 	checks, stopChecks := context.WithCancel(context.WithoutCancel(m.ctx))
 	ctx = approval.WithChecks(ctx, checks)
+	prog := make(chan string, 1)
+	ctx = approval.WithProgress(ctx, latest(prog))
 	done := make(chan struct{})
 	a.cancel, a.checks, a.done = cancel, stopChecks, done
 	b, t, otp, op, idx, kind := m.b, a.targets[a.next], a.otp, a.op, a.next, a.kind
-	return tea.Batch(func() tea.Msg {
+	return tea.Batch(waitChecks(op, prog, done), func() tea.Msg {
 		defer close(done)
 		var err error
 		if kind == actReject {

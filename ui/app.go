@@ -241,6 +241,51 @@ func (m *Model) interruptSend() tea.Cmd {
 	return tea.Quit
 }
 
+// checkProgressMsg reports the checks of an outcome whose answer was lost.
+type checkProgressMsg struct {
+	op   int
+	text string
+	next tea.Cmd
+}
+
+// latest returns a progress callback that keeps only the newest message in ch.
+func latest(ch chan string) func(string) {
+	return func(s string) {
+		select {
+		case <-ch:
+		default:
+		}
+		select {
+		case ch <- s:
+		default:
+		}
+	}
+}
+
+// waitChecks delivers the progress of op's checks until its request returns.
+func waitChecks(op int, ch chan string, done chan struct{}) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case s := <-ch:
+			return checkProgressMsg{op: op, text: s, next: waitChecks(op, ch, done)}
+		case <-done:
+			return nil
+		}
+	}
+}
+
+func (m *Model) onCheckProgress(msg checkProgressMsg) tea.Cmd {
+	a := m.act
+	if a == nil || msg.op != a.op || a.phase != phaseSending {
+		return nil
+	}
+	a.note = safeText(msg.text)
+	if m.interrupts == 1 {
+		a.note += " · ctrl+c again quits and records it as unknown"
+	}
+	return msg.next
+}
+
 // interruptedResult reports the outcome of a request interrupted by
 // ctrl+c, once the Backend has checked it, and quits.
 func (m *Model) interruptedResult(msg actionResultMsg) tea.Cmd {
@@ -370,6 +415,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onReviewProgress(msg)
 	case reviewDoneMsg:
 		return m, m.onReviewDone(msg)
+	case checkProgressMsg:
+		return m, m.onCheckProgress(msg)
 	case actionResultMsg:
 		return m, m.onActionResult(msg)
 	case webAuthMsg:

@@ -101,3 +101,21 @@ func TestAuditWriteFailureIsAFailedRow(t *testing.T) {
 	h.mustSee("Approve: 0 approved, 1 failed", "✗", "audit log could not be written")
 	h.mustNotSee("✓ approved")
 }
+
+func TestChecksProgressShowsInTheModal(t *testing.T) {
+	release := make(chan struct{})
+	f := &fakeBackend{items: stageItems()}
+	f.decideCtx = func(ctx context.Context, c call) error {
+		approval.ProgressFunc(ctx)("the registry's answer to the approve was lost; checking whether it took effect: the version is still staged (3s of 30s)")
+		<-release
+		return nil
+	}
+	h := newHarness(t, f, 120, 30)
+	h.keys("a")
+	h.typeText("123456")
+	h.keys("enter")
+	h.mustSee("answer to the approve was lost", "(3s of 30s)")
+	close(release)
+	h.settle()
+	h.mustSee("✓ approved @acme/router@1.5.2")
+}

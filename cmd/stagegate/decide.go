@@ -263,6 +263,10 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 			}
 			continue
 		}
+		if p, ok := open[strings.ToLower(id)]; ok {
+			fmt.Fprintf(g.stderr, "An earlier %s of %s has no known outcome and the version is still staged: it has not taken effect (yet), so this run checks the tarball again and sends it.\n",
+				p.Action, safeLine(item.PackageName+"@"+item.Version, 120))
+		}
 		_, sum, err := fetchStagedTarball(ctx, client, item)
 		if err != nil {
 			if errors.Is(err, context.Canceled) {

@@ -105,9 +105,6 @@ func TestRefusalsAreAudited(t *testing.T) {
 // whose requests time out after 3 s: the outcome is re-checked, not
 // reported as a failure, and ends "approved".
 func TestLateDeliveryEndsApproved(t *testing.T) {
-	if testing.Short() {
-		t.Skip("takes about 7 s")
-	}
 	f := newFixture(t)
 	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
 	t.Setenv("STAGEGATE_AUDIT_LOG", logPath)
@@ -170,9 +167,6 @@ func stagegateBin(t *testing.T) string {
 // but before the answer arrived; the next run finds the open intent in
 // the audit log, checks the registry and audits the real outcome.
 func TestKilledMidApprovalRerunAuditsTheOutcome(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := stagegateBin(t)
 	f := newFixture(t)
 	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
@@ -314,9 +308,6 @@ func waitFor(t *testing.T, out *syncBuffer, text string) {
 // ctrl+c after the registry applied the approve: the CLI checks and
 // reports "approved" once, and audits it.
 func TestInterruptedApproveIsCheckedNotFailed(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := stagegateBin(t)
 	f := newFixture(t)
 	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
@@ -347,9 +338,6 @@ func TestInterruptedApproveIsCheckedNotFailed(t *testing.T) {
 // A second ctrl+c while the outcome is being checked stops the checks:
 // the outcome is recorded as unknown and the command fails.
 func TestSecondInterruptRecordsUnknown(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
 	bin := stagegateBin(t)
 	f := newFixture(t)
 	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
@@ -384,5 +372,17 @@ func TestSecondInterruptRecordsUnknown(t *testing.T) {
 	}
 	if len(audit.Pending(es, "")) != 1 {
 		t.Fatal("an unknown outcome must stay open for the next run")
+	}
+
+	// The next run finds the version still staged: it says so and goes ahead.
+	p.Clear()
+	rerun := exec.Command(bin, "--registry", p.URL(), "--userconfig", uc, "approve", it.ID, "--otp", f.code())
+	rerun.Env = append(os.Environ(), "STAGEGATE_AUDIT_LOG="+logPath, "NO_COLOR=1")
+	b, err := rerun.CombinedOutput()
+	if err != nil || !strings.Contains(string(b), "has no known outcome and the version is still staged") || !strings.Contains(string(b), "✓ slugkit@1.2.1 approved") {
+		t.Fatalf("re-run: %v\n%s", err, b)
+	}
+	if got := strings.Join(results(auditEntries(t, logPath)), ","); got != "intent,unknown,intent,approved" {
+		t.Fatalf("audit %s", got)
 	}
 }

@@ -105,6 +105,20 @@ func WithChecks(ctx, checks context.Context) context.Context {
 	return context.WithValue(ctx, checksKey{}, checks)
 }
 
+type progressKey struct{}
+
+// WithProgress returns ctx carrying fn, which then hears about the checks
+// after an unknown outcome instead of Decider.Progress.
+func WithProgress(ctx context.Context, fn func(msg string)) context.Context {
+	return context.WithValue(ctx, progressKey{}, fn)
+}
+
+// ProgressFunc returns the callback WithProgress put in ctx, or nil.
+func ProgressFunc(ctx context.Context) func(msg string) {
+	fn, _ := ctx.Value(progressKey{}).(func(string))
+	return fn
+}
+
 // ChecksContext returns the context WithChecks put in ctx, if any.
 func ChecksContext(ctx context.Context) (context.Context, bool) {
 	c, ok := ctx.Value(checksKey{}).(context.Context)
@@ -253,8 +267,12 @@ func (d *Decider) verify(ctx context.Context, out Outcome, item registry.StageIt
 			}
 			return d.record(out, item, shasum, fmt.Errorf("outcome unknown: %s: %w", out.Detail, sendErr))
 		}
-		if d.Progress != nil {
-			d.Progress(fmt.Sprintf("the registry's answer to the %s was lost; checking whether it took effect: %s (%s of %s)", out.Action, detail, elapsed, timeout))
+		progress := d.Progress
+		if fn := ProgressFunc(ctx); fn != nil {
+			progress = fn
+		}
+		if progress != nil {
+			progress(fmt.Sprintf("the registry's answer to the %s was lost; checking whether it took effect: %s (%s of %s)", out.Action, detail, elapsed, timeout))
 		}
 		t := time.NewTimer(interval)
 		select {

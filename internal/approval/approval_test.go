@@ -311,6 +311,16 @@ func TestVerifyReportsProgress(t *testing.T) {
 	}
 }
 
+func TestWithProgressOverridesProgress(t *testing.T) {
+	_, d, _ := setup(t, "late", shasum)
+	d.Progress = func(string) { t.Error("Decider.Progress called despite WithProgress") }
+	var got []string
+	ctx := WithProgress(context.Background(), func(m string) { got = append(got, m) })
+	if out, err := d.Approve(ctx, item, shasum, otp); out.Result != Approved || err != nil || len(got) == 0 {
+		t.Fatalf("outcome %+v, err %v, progress %q", out, err, got)
+	}
+}
+
 func TestWithChecksStopsTheChecks(t *testing.T) {
 	_, d, entries := setup(t, "hang-noapply", shasum)
 	d.VerifyTimeout = time.Minute
