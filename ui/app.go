@@ -281,7 +281,7 @@ func (m *Model) onCheckProgress(msg checkProgressMsg) tea.Cmd {
 	}
 	a.note = safeText(msg.text)
 	if m.interrupts == 1 {
-		a.note += " · ctrl+c again quits and records it as unknown"
+		a.note = "Interrupted; " + a.note + " · ctrl+c again quits and records it as unknown"
 	}
 	return msg.next
 }

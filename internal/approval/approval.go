@@ -261,11 +261,12 @@ func (d *Decider) verify(ctx context.Context, out Outcome, item registry.StageIt
 		elapsed := time.Since(start).Round(time.Second)
 		if vctx.Err() != nil || elapsed+interval > timeout {
 			out.Result = Unknown
-			out.Detail = fmt.Sprintf("the registry's answer was lost and after %s of checks %s: the request may still take effect; run the command again to check (it never re-sends blindly)", elapsed, detail)
+			again := fmt.Sprintf("`stagegate %s %s` checks again", out.Action, item.ID)
+			out.Detail = fmt.Sprintf("the registry's answer was lost and after %s of checks %s: the request may still take effect; %s", elapsed, detail, again)
 			if base.Err() != nil {
-				out.Detail = "the registry's answer was lost and the checks were stopped (" + detail + "): run the command again to check"
+				out.Detail = "the registry's answer was lost and the checks were stopped: " + detail + "; " + again
 			}
-			return d.record(out, item, shasum, fmt.Errorf("outcome unknown: %s: %w", out.Detail, sendErr))
+			return d.record(out, item, shasum, &outcomeError{"outcome unknown: " + out.Detail, sendErr})
 		}
 		progress := d.Progress
 		if fn := ProgressFunc(ctx); fn != nil {
@@ -282,6 +283,16 @@ func (d *Decider) verify(ctx context.Context, out Outcome, item registry.StageIt
 		t.Stop()
 	}
 }
+
+// outcomeError says what became of a request whose answer was lost; it
+// wraps the request's error (for its kind) without repeating its text.
+type outcomeError struct {
+	msg string
+	err error
+}
+
+func (e *outcomeError) Error() string { return e.msg }
+func (e *outcomeError) Unwrap() error { return e.err }
 
 // check looks once at the stage record and the packument. settled means
 // they prove the outcome of action.
