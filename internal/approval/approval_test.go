@@ -77,7 +77,7 @@ func (f *fakeRegistry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if mode == "late" {
 		// The registry applies the request after its answer was lost.
 		post := r.Method == "POST"
-		time.AfterFunc(300*time.Millisecond, func() {
+		time.AfterFunc(450*time.Millisecond, func() {
 			f.mu.Lock()
 			f.staged = false
 			f.published = f.published || post
@@ -128,7 +128,7 @@ func setup(t *testing.T, mode, itemShasum string) (*fakeRegistry, *Decider, *[]E
 		Now:    func() time.Time { return time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC) },
 		Via:    "cli",
 		// A short grace period keeps the tests quick.
-		VerifyTimeout:  600 * time.Millisecond,
+		VerifyTimeout:  1500 * time.Millisecond,
 		VerifyInterval: 50 * time.Millisecond,
 	}
 	return f, d, &entries
