@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -49,7 +50,22 @@ type target struct {
 	reviewed bool
 	verified bool
 	high     int // high-severity signals, to repeat them in the modal
+	risk     string
+	base     string // the base the review compared against ("" first release)
+	tagFrom  string // the staged tag's version when the review was computed
+	baseOK   bool   // the base tarball was verified (or there is no base)
 }
+
+// move is what approving t does to its tag, as of its review.
+func (t target) move() approval.TagMove {
+	return approval.TagMove{Tag: t.item.Tag, From: t.tagFrom, To: t.item.Version}
+}
+
+// highRisk: a batch approval leaves t out unless the user includes it.
+func (t target) highRisk() bool { return t.risk == "high" || t.high > 0 }
+
+// backwards reports an approval that moves the tag to a lower version.
+func (t target) backwards() bool { return t.reviewed && t.move().Backwards() }
 
 type resState int
 
@@ -70,7 +86,17 @@ type targetResult struct {
 // runs, is reused for the next version while the registry accepts it, and is
 // dropped as soon as the registry challenges again or the action ends.
 type action struct {
-	kind      actKind
+	kind actKind
+	// all is every version the user asked for; targets are the ones the
+	// action sends (a batch approval leaves high-risk ones out unless
+	// includeRisky).
+	all           []target
+	includeRisky  bool
+	backConfirmed bool // the user confirmed the tag moves back
+	// changed holds, by item key, why a version's review no longer
+	// describes what approving it does (checked when the modal opens; the
+	// check is repeated just before sending).
+	changed   map[string]string
 	targets   []target
 	results   []targetResult
 	next      int
@@ -95,6 +121,8 @@ func (m *Model) targetFor(it registry.StageItem) target {
 	t := target{item: it, shasum: it.Shasum}
 	if e := m.reviews[itemKey(it)]; e != nil && (e.state == revDone || e.state == revEvicted) && e.sum.shasum != "" {
 		t.shasum, t.reviewed, t.verified, t.high = e.sum.shasum, true, e.sum.verified, e.sum.high
+		t.risk, t.base, t.tagFrom = e.sum.risk, e.sum.base, e.sum.tagFrom
+		t.baseOK = e.sum.base == "" || e.sum.baseVerified
 	}
 	return t
 }
@@ -114,7 +142,7 @@ func (m *Model) beginAction(kind actKind, ts []target) tea.Cmd {
 		return tea.Batch(m.setStatus(msgErr, msg), cmd)
 	}
 	m.openAction(kind, ts)
-	return nil
+	return m.checkTargets()
 }
 
 // approvalBlocked refuses an approval of anything stagegate has not read and
@@ -164,12 +192,68 @@ func (m *Model) approvalBlocked(ts []target) (string, tea.Cmd) {
 
 func (m *Model) openAction(kind actKind, ts []target) {
 	m.act = &action{
-		kind:    kind,
-		targets: ts,
-		results: make([]targetResult, len(ts)),
-		input:   lineInput{limit: 8, digits: true},
+		kind:  kind,
+		all:   ts,
+		input: lineInput{limit: 8, digits: true},
 	}
+	m.act.pick()
 	m.overlay = ovAction
+}
+
+// pick chooses the versions the action sends: in a batch approval, the
+// high-risk ones only when the user included them.
+func (a *action) pick() {
+	a.targets = a.all
+	if a.kind == actApprove && len(a.all) > 1 && !a.includeRisky {
+		a.targets = nil
+		for _, t := range a.all {
+			if !t.highRisk() {
+				a.targets = append(a.targets, t)
+			}
+		}
+	}
+	a.results = make([]targetResult, len(a.targets))
+}
+
+// excluded are the versions asked for that the action leaves out.
+func (a *action) excluded() []target {
+	if len(a.targets) == len(a.all) {
+		return nil
+	}
+	var out []target
+	for _, t := range a.all {
+		if t.highRisk() && !a.includeRisky {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// risky counts the high-risk versions of a batch approval.
+func (a *action) risky() int {
+	n := 0
+	if a.kind == actApprove && len(a.all) > 1 {
+		for _, t := range a.all {
+			if t.highRisk() {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// needsBackConfirm: an approval moves a tag back and the user has not yet
+// said that this is what they want.
+func (a *action) needsBackConfirm() bool {
+	if a.kind != actApprove || a.backConfirmed || a.next > 0 {
+		return false
+	}
+	for _, t := range a.targets {
+		if t.backwards() {
+			return true
+		}
+	}
+	return false
 }
 
 func (m *Model) onConfirmKey(k tea.KeyMsg) tea.Cmd {
@@ -187,7 +271,24 @@ func (m *Model) onActionKey(k tea.KeyMsg) tea.Cmd {
 	a := m.act
 	switch a.phase {
 	case phaseCode:
+		if a.kind == actApprove && a.next == 0 {
+			if key.Matches(k, m.keys.IncludeRisky) && a.risky() > 0 {
+				a.includeRisky = !a.includeRisky
+				a.backConfirmed = false // the set changed: confirm again
+				a.pick()
+				return nil
+			}
+			if a.needsBackConfirm() {
+				if key.Matches(k, m.keys.Yes) {
+					a.backConfirmed = true
+					return nil
+				}
+				return m.cancelAction()
+			}
+		}
 		switch {
+		case key.Matches(k, m.keys.Submit) && len(a.targets) == 0:
+			return m.setStatus(msgInfo, "nothing to approve: every version is high-risk; i includes them, esc cancels")
 		case key.Matches(k, m.keys.Submit):
 			a.otp = a.input.String()
 			a.input.clear()
@@ -253,7 +354,7 @@ func (m *Model) sendNext() tea.Cmd {
 		var err error
 		if kind == actReject {
 			err = b.Reject(ctx, t.item, t.shasum, otp)
-		} else {
+		} else if err = checkCurrent(ctx, b, t); err == nil {
 			err = b.Approve(ctx, t.item, t.shasum, otp)
 		}
 		return actionResultMsg{op: op, idx: idx, err: err}
@@ -303,6 +404,11 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 		return nil
 	}
 	a.results[msg.idx] = targetResult{state: resFailed, msg: errText(e)}
+	if errors.Is(msg.err, approval.ErrChanged) {
+		// What the user reviewed is not what approving would do: the
+		// review is computed again (after the refresh that ends the action).
+		m.invalidateReview(itemKey(a.targets[msg.idx].item))
+	}
 	if e.abortsBatch() {
 		for i := msg.idx + 1; i < len(a.results); i++ {
 			a.results[i] = targetResult{state: resSkipped, msg: "not attempted after the error above"}
@@ -380,6 +486,11 @@ func (m *Model) finishAction() tea.Cmd {
 	a := m.act
 	a.otp = ""
 	a.phase = phaseDone
+	for _, t := range a.excluded() {
+		a.targets = append(a.targets, t)
+		a.results = append(a.results, targetResult{state: resSkipped, msg: "high risk: left out of the batch (i includes it)"})
+	}
+	a.all = a.targets
 	ok := 0
 	for i, r := range a.results {
 		if r.state == resOK {

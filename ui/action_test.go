@@ -155,7 +155,7 @@ func TestBatchApproveReusesCodeThenAsksAgain(t *testing.T) {
 	h.keys("*")
 	h.mustSee("4 selected")
 	h.keys("a")
-	h.mustSee("Publish 4 versions with one code:", "zzz@0.1.0 → latest")
+	h.mustSee("Publish 4 of 4 versions with one code:", "zzz@0.1.0 → latest")
 	golden(t, "modal-batch-120", h.screen())
 	h.typeText("111111")
 	h.keys("enter")

@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"github.com/stagegate/stagegate/internal/posture"
 	"github.com/stagegate/stagegate/internal/registry"
 )
 
@@ -31,6 +32,8 @@ type Options struct {
 	AutoRefresh time.Duration
 	// Now is the clock for "staged 5m ago"; nil means time.Now.
 	Now func() time.Time
+	// Posture, if set, checks the release posture for the `P` view (posture.go).
+	Posture func(ctx context.Context) (posture.Report, error)
 }
 
 const (
@@ -56,6 +59,7 @@ const (
 	ovAction
 	ovResults
 	ovQuit
+	ovPosture // the release-posture view (posture.go)
 )
 
 type msgKind int
@@ -115,11 +119,14 @@ type Model struct {
 	act            *action
 	confirmTargets []target
 	opSeq          int
+	user           string // the registry user (whoami), "" until known
 
 	// after schedules a timed message; tests replace it to fire timers by hand.
 	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
 
 	helpOff int // first line of the help screen shown
+
+	pv *postureView // the release-posture view, nil until opened
 
 	spin     spinner.Model
 	spinning bool
@@ -307,7 +314,12 @@ func (m *Model) interruptedResult(msg actionResultMsg) tea.Cmd {
 
 // Init loads the queue.
 func (m *Model) Init() tea.Cmd {
-	return tea.Batch(m.refresh(), m.armAutoRefresh())
+	b, ctx := m.b, m.ctx
+	whoami := func() tea.Msg {
+		u, err := b.Whoami(ctx)
+		return whoamiMsg{user: u, err: err}
+	}
+	return tea.Batch(m.refresh(), m.armAutoRefresh(), whoami)
 }
 
 func itemKey(it registry.StageItem) string {
@@ -362,7 +374,7 @@ func (m *Model) startSpinner() tea.Cmd {
 
 // loading reports whether anything runs in the background (spinner on).
 func (m *Model) loading() bool {
-	return m.listLoading || len(m.jobs) > 0 || m.busy()
+	return m.listLoading || len(m.jobs) > 0 || m.busy() || (m.pv != nil && m.pv.loading)
 }
 
 // setStatus shows a message in the status bar that expires on its own.
@@ -411,6 +423,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.schedule()
 	case listMsg:
 		return m, m.onList(msg)
+	case postureMsg:
+		return m, m.onPosture(msg)
 	case reviewProgressMsg:
 		return m, m.onReviewProgress(msg)
 	case reviewDoneMsg:
@@ -421,6 +435,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onActionResult(msg)
 	case webAuthMsg:
 		return m, m.onWebAuth(msg)
+	case currentMsg:
+		return m, m.onCurrent(msg)
+	case whoamiMsg:
+		// Best effort: without it the modal only misses the "you staged
+		// this" warning; a login problem shows on the queue anyway.
+		m.user = msg.user
+		return m, nil
 	case openURLMsg:
 		if msg.err != nil {
 			return m, m.setStatus(msgErr, "could not open the browser: "+safeText(msg.err.Error())+"; copy the URL instead")
@@ -503,6 +524,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		m.overlay = ovNone
 		m.act = nil
 		return nil
+	case ovPosture:
+		return m.onPostureKey(k)
 	}
 	if m.filtering {
 		return m.onFilterKey(k)
@@ -516,6 +539,8 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	case key.Matches(k, m.keys.Help):
 		m.overlay, m.helpOff = ovHelp, 0
 		return nil
+	case key.Matches(k, m.keys.Posture):
+		return m.openPosture()
 	}
 	if m.screen == scrReview {
 		return m.rv.onKey(m, k)
@@ -577,6 +602,8 @@ func (m *Model) View() string {
 		body = overlayBox(body, m.resultsBox(), m.width)
 	case ovQuit:
 		body = overlayBox(body, m.quitBox(), m.width)
+	case ovPosture:
+		body = m.postureBody(m.width, bodyH)
 	}
 	return strings.Join(append(body, m.statusBar()), "\n")
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 
+	"github.com/stagegate/stagegate/internal/approval"
 	"github.com/stagegate/stagegate/internal/registry"
 	"github.com/stagegate/stagegate/internal/review"
 )
@@ -24,6 +25,13 @@ type Backend interface {
 	Approve(ctx context.Context, item registry.StageItem, reviewedShasum, otp string) error
 	// Reject deletes the staged version, with the same checks as Approve.
 	Reject(ctx context.Context, item registry.StageItem, reviewedShasum, otp string) error
+	// Current reads what the registry says now about item's package: the
+	// base a review would pick and what approving does to the tag. An
+	// approval is sent only when both are what the review showed.
+	Current(ctx context.Context, item registry.StageItem) (approval.Current, error)
+	// Whoami is the registry user of the configured credentials, to warn
+	// a maintainer who approves a version they staged themselves.
+	Whoami(ctx context.Context) (string, error)
 	// PollWebAuth waits until the browser flow behind doneURL completes and
 	// returns the one-time token to send as the OTP.
 	PollWebAuth(ctx context.Context, doneURL string) (otp string, err error)

@@ -91,7 +91,7 @@ func TestFlowBatchApprove(t *testing.T) {
 	tm.Type("  ") // select the first two rows
 	waitText(t, tm, "2 selected")
 	tm.Type("a")
-	waitText(t, tm, "Publish 2 versions with one code")
+	waitText(t, tm, "Publish 2 of 2 versions with one code")
 	tm.Type("123456")
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
 	waitText(t, tm, "Approve: 2 approved")

@@ -15,6 +15,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
+	"github.com/stagegate/stagegate/internal/approval"
 	"github.com/stagegate/stagegate/internal/diff"
 	"github.com/stagegate/stagegate/internal/registry"
 	"github.com/stagegate/stagegate/internal/review"
@@ -60,6 +61,33 @@ type fakeBackend struct {
 	webErr    error
 	webGate   chan struct{}
 	opened    []string
+	// current overrides what Current reports for an id; by default it is
+	// what the item's review was computed against (nothing changed).
+	current map[string]approval.Current
+	user    string // Whoami
+}
+
+func (f *fakeBackend) Current(ctx context.Context, it registry.StageItem) (approval.Current, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c, ok := f.current[it.ID]; ok {
+		return c, nil
+	}
+	r := f.reviews[it.ID]
+	if r == nil {
+		r = smallReview(it)
+	}
+	c := approval.Current{Tag: approval.TagMove{Tag: it.Tag, From: r.Stage.TagFrom, To: it.Version}}
+	if r.Base != nil {
+		c.Base = r.Base.Version
+	}
+	return c, nil
+}
+
+func (f *fakeBackend) Whoami(ctx context.Context) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.user, nil
 }
 
 func (f *fakeBackend) Registry() string { return "http://127.0.0.1:4873/" }

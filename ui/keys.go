@@ -7,7 +7,7 @@ import "github.com/charmbracelet/bubbles/key"
 // works.
 type keyMap struct {
 	// Global.
-	Help, Quit, ForceQuit key.Binding
+	Help, Quit, ForceQuit, Posture key.Binding
 
 	// Lists and panes.
 	Up, Down, PageUp, PageDown, HalfUp, HalfDown, Top, Bottom key.Binding
@@ -20,7 +20,7 @@ type keyMap struct {
 	Viewed, Expand, SideBySide, Left, Right, Back key.Binding
 
 	// Modal and confirmation.
-	Submit, Cancel, OpenBrowser, Yes key.Binding
+	Submit, Cancel, OpenBrowser, Yes, IncludeRisky key.Binding
 }
 
 func newKeyMap() keyMap {
@@ -31,6 +31,7 @@ func newKeyMap() keyMap {
 		Help:      b("?", "help", "?"),
 		Quit:      b("q", "quit", "q"),
 		ForceQuit: b("ctrl+c", "cancel and quit", "ctrl+c"),
+		Posture:   b("P", "release posture", "P"),
 
 		Up:       b("k/↑", "up", "k", "up"),
 		Down:     b("j/↓", "down", "j", "down"),
@@ -69,6 +70,8 @@ func newKeyMap() keyMap {
 		Cancel:      b("esc", "cancel", "esc"),
 		OpenBrowser: b("o", "open sign-in page in browser", "o"),
 		Yes:         b("y", "confirm (anything else: no)", "y", "Y"),
+		// Digits go into the code field; i is never part of a code.
+		IncludeRisky: b("i", "batch: include high-risk", "i"),
 	}
 }
 
@@ -82,8 +85,8 @@ func (k keyMap) helpSections() []helpSection {
 	return []helpSection{
 		{"Queue", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Open, k.Select, k.SelectAll, k.Approve, k.Reject, k.Filter, k.Refresh, k.ClearSel}},
 		{"Review", []key.Binding{k.Focus, k.Up, k.Down, k.HalfUp, k.HalfDown, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextFile, k.PrevFile, k.NextHunk, k.PrevHunk, k.Search, k.NextMatch, k.PrevMatch, k.Viewed, k.Expand, k.SideBySide, k.Left, k.Right, k.Approve, k.Reject, k.Back}},
-		{"2FA and confirm", []key.Binding{k.Submit, k.Cancel, k.OpenBrowser, k.Yes}},
-		{"Everywhere", []key.Binding{k.Help, k.Quit, k.ForceQuit}},
+		{"2FA and confirm", []key.Binding{k.Submit, k.Cancel, k.OpenBrowser, k.Yes, k.IncludeRisky}},
+		{"Everywhere", []key.Binding{k.Posture, k.Help, k.Quit, k.ForceQuit}},
 	}
 }
 

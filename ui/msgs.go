@@ -42,6 +42,19 @@ type webAuthMsg struct {
 	err error
 }
 
+// currentMsg answers the check of an approval's targets against the
+// registry (checkTargets); changed maps item keys to why they changed.
+type currentMsg struct {
+	act     *action
+	changed map[string]string
+}
+
+// whoamiMsg answers Backend.Whoami at start-up.
+type whoamiMsg struct {
+	user string
+	err  error
+}
+
 // openURLMsg reports the outcome of OpenURL.
 type openURLMsg struct{ err error }
 

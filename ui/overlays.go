@@ -121,6 +121,13 @@ func (m *Model) actionBox() []string {
 		lines = append(lines, m.targetBlock(t, iw)...)
 		lines = append(lines, cut(m.stageFacts(t.item), iw))
 		lines = append(lines, m.targetCheck(t))
+		if a.kind == actApprove {
+			lines = append(lines, m.singleFacts(t, iw)...)
+		}
+	} else if a.kind == actApprove {
+		lines = append(lines, fmt.Sprintf("%s %d of %d versions with one code:", verb, len(a.targets), len(a.all)))
+		lines = append(lines, m.batchList(a, iw, max(6, m.height-20))...)
+		lines = append(lines, m.batchNotes(a, iw)...)
 	} else {
 		lines = append(lines, fmt.Sprintf("%s %d versions with one code:", verb, len(a.targets)))
 		for i, t := range a.targets {
@@ -132,8 +139,10 @@ func (m *Model) actionBox() []string {
 		}
 	}
 	lines = append(lines, "")
-	switch a.phase {
-	case phaseCode:
+	switch {
+	case a.phase == phaseCode && a.needsBackConfirm():
+		lines = append(lines, m.backConfirmLines(a, iw)...)
+	case a.phase == phaseCode:
 		field := strings.Repeat("•", len(a.input.value)) + "█"
 		lines = append(lines, st.bold.r("2FA code: ")+field)
 		if a.note != "" {
@@ -145,7 +154,7 @@ func (m *Model) actionBox() []string {
 			}
 		}
 		lines = append(lines, "", st.key.r("enter")+" send  ·  "+st.key.r("enter")+" on empty: sign in with browser  ·  "+st.key.r("esc")+" cancel")
-	case phaseSending:
+	case a.phase == phaseSending:
 		t := a.targets[a.next].item
 		s := fmt.Sprintf("%s %s %s@%s", m.spin.View(), strings.TrimSuffix(a.kind.verb(), "e")+"ing", safeText(t.PackageName), safeText(t.Version))
 		if len(a.targets) > 1 {
@@ -155,7 +164,7 @@ func (m *Model) actionBox() []string {
 		if a.note != "" {
 			lines = append(lines, wrap(a.note, iw)...)
 		}
-	case phaseWebAuth:
+	case a.phase == phaseWebAuth:
 		lines = append(lines, "Confirm in your browser:")
 		for _, l := range wrap(safeText(a.authURL), iw) {
 			lines = append(lines, st.accent.r(l))

@@ -36,6 +36,9 @@ type summary struct {
 	high, medium          int
 	shasum                string // of the tarball that was reviewed
 	risk                  string // the review's risk level
+	base                  string // the base version compared against ("" first release)
+	tagFrom               string // the staged tag's version when reviewed
+	baseVerified          bool   // the base tarball matched the packument's integrity
 }
 
 // reviewEntry is the dashboard's knowledge of one item's review.
@@ -101,6 +104,10 @@ func summarize(r *review.Review) summary {
 		verified: r.Staged.Verified,
 		shasum:   reviewedSHA1(r),
 		risk:     string(r.Risk.Level),
+		tagFrom:  r.Stage.TagFrom,
+	}
+	if r.Base != nil {
+		s.base, s.baseVerified = r.Base.Version, r.Base.Verified
 	}
 	for _, sg := range r.Signals {
 		switch sg.Severity {

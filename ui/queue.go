@@ -77,6 +77,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 	cur, hadCur := m.cursorItem()
 	items := append([]registry.StageItem(nil), msg.items...)
 	sortItems(items)
+	changed := changedPackages(m.items, items)
 	m.items = items
 	m.loaded = true
 
@@ -99,6 +100,9 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 			delete(m.reviews, k) // a refresh is also a retry
 		}
 	}
+	// A package that lost a version may have a new base or tag: its other
+	// reviews are computed again.
+	m.recomputeChanged(changed)
 	// Keep the cursor on the same item when it is still there, else at
 	// the same place (the next item after one approved or rejected).
 	if !hadCur {

@@ -17,6 +17,8 @@ import (
 	"github.com/stagegate/stagegate/internal/approval"
 	"github.com/stagegate/stagegate/internal/audit"
 	"github.com/stagegate/stagegate/internal/devregistry"
+	"github.com/stagegate/stagegate/internal/npmrc"
+	"github.com/stagegate/stagegate/internal/posture"
 	"github.com/stagegate/stagegate/internal/registry"
 	"github.com/stagegate/stagegate/internal/review"
 	"github.com/stagegate/stagegate/ui"
@@ -85,6 +87,16 @@ func (b *backend) Reject(ctx context.Context, item registry.StageItem, reviewedS
 	return err
 }
 
+// Current reads the package's packument: the base a review would pick now
+// and what approving does to the tag.
+func (b *backend) Current(ctx context.Context, item registry.StageItem) (approval.Current, error) {
+	return approval.CurrentFor(ctx, b.client, item)
+}
+
+func (b *backend) Whoami(ctx context.Context) (string, error) {
+	return b.client.Whoami(ctx)
+}
+
 func (b *backend) PollWebAuth(ctx context.Context, doneURL string) (string, error) {
 	return b.client.PollWebAuth(ctx, doneURL)
 }
@@ -136,7 +148,9 @@ func runDashboard(cmd *cobra.Command, g *globals) error {
 		return err
 	}
 	go b.settlePending(cmd.Context())
-	return dashboardExit(ui.Run(cmd.Context(), b, g.uiOptions(), g.stdin, g.stdout))
+	opts := g.uiOptions()
+	opts.Posture = postureFunc(e.client, e.cfg)
+	return dashboardExit(ui.Run(cmd.Context(), b, opts, g.stdin, g.stdout))
 }
 
 // dashboardExit maps ctrl+c during an approve or reject to exit status 130.
@@ -145,6 +159,14 @@ func dashboardExit(err error) error {
 		return &exitError{code: 130, err: err}
 	}
 	return err
+}
+
+// postureFunc is the dashboard's `P` view: stagegate posture over the
+// packages the logged-in user can publish.
+func postureFunc(c *registry.Client, cfg posture.Config) func(context.Context) (posture.Report, error) {
+	return func(ctx context.Context) (posture.Report, error) {
+		return posture.Gather(ctx, c, c.Registry(), cfg, posture.Options{})
+	}
 }
 
 func newDemoCmd(g *globals) *cobra.Command {
@@ -192,6 +214,12 @@ written outside a temporary folder, which is removed on exit.`,
 			}
 			opts := g.uiOptions()
 			opts.DemoCode = srv.CurrentCode
+			if err := srv.SeedPosture(devregistry.DemoPosture()); err != nil {
+				return err
+			}
+			if cfg, err := npmrc.FromEnvironment(g.flagMap()); err == nil {
+				opts.Posture = postureFunc(client, cfg)
+			}
 			return dashboardExit(ui.Run(ctx, b, opts, g.stdin, g.stdout))
 		},
 	}

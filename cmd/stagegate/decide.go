@@ -26,6 +26,8 @@ type decideFlags struct {
 	otp    string
 	yes    bool
 	shasum string
+	// allowBack approves even when a dist-tag moves to a lower version.
+	allowBack bool
 }
 
 func newApproveCmd(g *globals) *cobra.Command {
@@ -38,7 +40,13 @@ downloaded and checked against its stage record first, and the record is
 re-read just before sending, so what is published is what was checked. One
 code is reused while the registry accepts it; when it challenges again you are
 asked for a new one (on a terminal). Without --otp and without a terminal the
-command fails before sending anything.`,
+command fails before sending anything.
+
+An approval that moves a dist-tag back (latest at 1.0.4, approving 1.0.1
+under latest) says "moves latest back from 1.0.4 to 1.0.1" and asks to
+confirm on a terminal; without one it is refused unless
+--allow-tag-backwards is given. When an error stops a batch (network, login,
+2FA), the versions not yet sent are listed as "not attempted".`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.decide(cmd.Context(), "approve", args, f)
@@ -46,6 +54,7 @@ command fails before sending anything.`,
 	}
 	c.Flags().StringVar(&f.otp, "otp", "", "one-time password from your authenticator")
 	c.Flags().StringVar(&f.shasum, "shasum", "", "refuse unless the staged tarball's sha1 is this one (what you reviewed); one id only")
+	c.Flags().BoolVar(&f.allowBack, tagBackwardsFlag, false, "approve even when a dist-tag moves to a lower version (latest 1.0.4 -> 1.0.1) without asking")
 	return c
 }
 
@@ -237,6 +246,7 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 	type target struct {
 		item   registry.StageItem
 		shasum string
+		move   approval.TagMove // approve: the tag move accepted
 	}
 	var targets []target
 	var results []decision
@@ -283,7 +293,21 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 			}
 			continue
 		}
-		targets = append(targets, target{item, sum})
+		var move approval.TagMove
+		if action == "approve" {
+			mv, refusal, err := g.checkTagMove(ctx, client, item, f.allowBack)
+			if err != nil {
+				return err
+			}
+			if refusal != "" {
+				if refuse(item, sum, refusal) {
+					break
+				}
+				continue
+			}
+			move = mv
+		}
+		targets = append(targets, target{item, sum, move})
 	}
 	if n := len(results); n > 0 && results[n-1].auditErr != "" {
 		printDecisions(g, results)
@@ -305,11 +329,28 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 	}
 
 	code := f.otp
-	for _, t := range targets {
+	for i, t := range targets {
+		if action == "approve" {
+			refusal, err := recheckTagMove(ctx, client, t.item, t.move)
+			if err != nil {
+				refusal = "could not re-check the dist-tag before approving: " + err.Error()
+			}
+			if refusal != "" {
+				if refuse(t.item, t.shasum, refusal) {
+					printDecisions(g, results)
+					return &exitError{code: 1, err: errors.New(results[len(results)-1].auditErr)}
+				}
+				continue
+			}
+		}
 		res, err := g.decideOne(ctx, d, action, t.item, t.shasum, &code, src)
 		results = append(results, res)
 		if err != nil && abortsBatch(err) {
-			printDecisions(g, results)
+			var rest []registry.StageItem
+			for _, r := range targets[i+1:] {
+				rest = append(rest, r.item)
+			}
+			printDecisions(g, append(results, notAttempted(rest)...))
 			if res.auditErr != "" {
 				return &exitError{code: 1, err: errors.New(res.auditErr)}
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/stagegate/stagegate/internal/audit"
+	"github.com/stagegate/stagegate/internal/conformance"
 	"github.com/stagegate/stagegate/internal/faultproxy"
 )
 
@@ -293,7 +295,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func waitFor(t *testing.T, out *syncBuffer, text string) {
+func waitForOutput(t *testing.T, out *syncBuffer, text string) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
@@ -356,7 +358,7 @@ func TestSecondInterruptRecordsUnknown(t *testing.T) {
 	}
 	time.Sleep(300 * time.Millisecond) // the POST is with the proxy
 	cmd.Process.Signal(os.Interrupt)
-	waitFor(t, out, "checking whether it took effect")
+	waitForOutput(t, out, "checking whether it took effect")
 	cmd.Process.Signal(os.Interrupt)
 	start := time.Now()
 	err := cmd.Wait()
@@ -384,5 +386,24 @@ func TestSecondInterruptRecordsUnknown(t *testing.T) {
 	}
 	if got := strings.Join(results(auditEntries(t, logPath)), ","); got != "intent,unknown,intent,approved" {
 		t.Fatalf("audit %s", got)
+	}
+}
+
+// A refusal for a dist-tag moving back (issue 10 item 5) is audited like
+// every other refusal.
+func TestTagBackwardsRefusalIsAudited(t *testing.T) {
+	f := newFixture(t)
+	logPath := filepath.Join(t.TempDir(), "audit.jsonl")
+	t.Setenv("STAGEGATE_AUDIT_LOG", logPath)
+	id, err := conformance.StageViaAPI(context.Background(), http.DefaultClient, f.url, f.srv.Token(), "slugkit", "1.1.5", "latest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := f.run("approve", id, "--otp", f.code()); r.code != 1 {
+		t.Fatalf("exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	es := auditEntries(t, logPath)
+	if len(es) != 1 || es[0].Result != "refused" || es[0].ID != id || !strings.Contains(es[0].Detail, "moves latest back") {
+		t.Fatalf("audit %+v", es)
 	}
 }

@@ -93,6 +93,9 @@ func runRegistry(cmd *cobra.Command, g *globals, f registryFlags) error {
 		if err := s.Seed(assets.Demo()); err != nil {
 			return err
 		}
+		if err := s.SeedPosture(devregistry.DemoPosture()); err != nil {
+			return err
+		}
 	}
 	url, err := s.Listen(f.listen)
 	if err != nil {

@@ -262,3 +262,39 @@ func TestTmuxDemoSmallAndWide(t *testing.T) {
 		t.Errorf("the demo left %d entries in TMPDIR", len(left))
 	}
 }
+
+// TestTmuxDemoPosture: in the real binary, P opens the release posture
+// view over the demo registry's packages, with the safe and the unsafe
+// package in red and green, and any other key closes it.
+func TestTmuxDemoPosture(t *testing.T) {
+	if testing.Short() {
+		t.Skip("drives the real binary in tmux")
+	}
+	needTmux(t)
+	bin := stagegateBinary(t)
+	home := t.TempDir()
+	env := []string{"HOME=" + home, "TMPDIR=" + home, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH")}
+	s := startTmux(t, 130, 40, env, []string{bin, "demo"}, nil)
+	s.waitFor("12 staged versions", 15*time.Second)
+	s.send("P")
+	scr := s.waitFor("1 of 1 trusted publisher may npm publish", 15*time.Second)
+	for _, want := range []string{"Release posture", "✓ mfa=publish", "✗ mfa=automation", "✓ 1 trusted publisher, stage-only", "THIS PROJECT AND MACHINE"} {
+		if !strings.Contains(scr, want) {
+			t.Errorf("posture view lacks %q:\n%s", want, scr)
+		}
+	}
+	for i, line := range strings.Split(strings.TrimRight(scr, "\n"), "\n") {
+		if w := len([]rune(line)); w > 130 {
+			t.Errorf("line %d is %d columns wide at 130x40", i+1, w)
+		}
+	}
+	s.send("Escape")
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Contains(s.screen(), "Release posture") && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if scr := s.screen(); strings.Contains(scr, "Release posture") || !strings.Contains(scr, "scopewalk") {
+		t.Errorf("esc did not go back to the queue:\n%s", scr)
+	}
+	s.send("q")
+}

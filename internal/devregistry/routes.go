@@ -148,6 +148,9 @@ func (s *Server) route(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) routeDash(w http.ResponseWriter, r *http.Request, segs []string) {
 	is := func(method string, n int) bool { return r.Method == method && len(segs) == n }
+	if s.routePosture(w, r, segs) { // npm access, trust and token routes (posture.go)
+		return
+	}
 	switch {
 	case len(segs) == 1 && segs[0] == "ping" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, map[string]any{})

@@ -79,6 +79,8 @@ type Server struct {
 	st  *state
 	web map[string]*webSession
 
+	posture postureState // release posture routes (posture.go), own lock
+
 	// netMu guards the listener fields; it is separate from mu because
 	// handlers holding mu build URLs from them.
 	netMu sync.Mutex

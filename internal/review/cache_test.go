@@ -86,9 +86,9 @@ func TestSplitSpec(t *testing.T) {
 		"@scope/x":               {"", ""},
 		"lodash@":                {"", ""},
 	} {
-		n, v, _ := splitSpec(spec)
+		n, v, _ := SplitSpec(spec)
 		if n != want[0] || v != want[1] {
-			t.Errorf("splitSpec(%q) = %q, %q; want %q", spec, n, v, want)
+			t.Errorf("SplitSpec(%q) = %q, %q; want %q", spec, n, v, want)
 		}
 	}
 }

@@ -3,7 +3,8 @@ package review
 import (
 	"archive/tar"
 	"bytes"
-	"compress/gzip"
+	"github.com/klauspost/compress/gzip"
+
 	"context"
 	"errors"
 	"io"

@@ -194,6 +194,9 @@ func (e *Engine) ReviewStaged(ctx context.Context, item registry.StageItem, opts
 	}
 	r := build(item.PackageName, staged, base, oldPkg, newPkg, res, ctxIn)
 	r.Stage = StageFacts{Status: item.Status, CreatedAt: parseTime(item.CreatedAt)}
+	if packument != nil && item.Tag != "" {
+		r.Stage.TagFrom = packument.DistTags[item.Tag]
+	}
 	r.ReviewedSHA1 = newPkg.SHA1
 	opts.report(Progress{Phase: "done"})
 	return r, nil
@@ -263,7 +266,7 @@ func (e *Engine) fetchSide(ctx context.Context, spec string, opts Options) (*sid
 		}
 		return &sideSource{spec: spec, data: data, size: int64(len(data)), origin: "folder"}, nil
 	}
-	name, ver, ok := splitSpec(spec)
+	name, ver, ok := SplitSpec(spec)
 	if !ok {
 		return nil, fmt.Errorf("%q is not a .tgz file, a package folder, or name@version", spec)
 	}
@@ -383,8 +386,8 @@ func (e *Engine) Compare(ctx context.Context, oldSpec, newSpec string, opts Opti
 	return r, nil
 }
 
-// splitSpec splits name@version (scoped names keep their leading @).
-func splitSpec(spec string) (name, version string, ok bool) {
+// SplitSpec splits name@version (scoped names keep their leading @).
+func SplitSpec(spec string) (name, version string, ok bool) {
 	at := strings.LastIndex(spec, "@")
 	if at <= 0 || at == len(spec)-1 {
 		return "", "", false

@@ -121,6 +121,11 @@ func TestReviewStaged(t *testing.T) {
 			if r.Signals == nil || r.Manifest == nil || r.Files == nil {
 				t.Error("JSON arrays must not be null")
 			}
+			// The tag's version at review time, for the tag direction
+			// the approve modal shows (issue 10 item 5).
+			if want := map[bool]string{true: "1.0.0", false: ""}[tt.fake.packument != nil]; r.Stage.TagFrom != want {
+				t.Errorf("Stage.TagFrom = %q, want %q", r.Stage.TagFrom, want)
+			}
 		})
 	}
 }

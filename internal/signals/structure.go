@@ -1414,6 +1414,11 @@ func (s *stScan) binary(fd *diff.FileDiff, oldData, newData []byte) {
 		s.c.addSeverity(BinaryFile, nativeSev, fd.Path, 0, fmt.Sprintf("native code %s: %s", verb, stMagicName(magic)),
 			fmt.Sprintf("%s, %s. Machine code cannot be reviewed in a diff; check it matches the package's own build.%s",
 				stMagicName(magic), size, stNativeNote(nativeSev)))
+	case fd.Status == diff.Modified && tarball.IsNative(oldData):
+		// The base shipped this machine code too: a rebuild, listed, not a
+		// warning (prisma rebuilds its query-engine wasm every patch).
+		s.c.addSeverity(BinaryFile, Low, fd.Path, 0, fmt.Sprintf("native code changed: %s", stMagicName(magic)),
+			fmt.Sprintf("%s, %s (was %s). The base shipped this file as machine code too.", stMagicName(magic), size, stSize(int64(len(oldData)))))
 	case magic == "wasm":
 		s.c.add(BinaryFile, fd.Path, 0, fmt.Sprintf("native code %s: %s", verb, stMagicName(magic)),
 			fmt.Sprintf("%s, %s. Machine code cannot be reviewed in a diff; check it matches the package's own build.", stMagicName(magic), size))

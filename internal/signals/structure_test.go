@@ -333,6 +333,8 @@ func TestBinaryFile(t *testing.T) {
 		{name: "new ELF", old: base, new: with(map[string]string{"bin/ip_fetcher": elf}), path: "bin/ip_fetcher", sev: High, want: []string{"native code added", "ELF", "shipped no native code"}},
 		{name: "ELF next to the base's natives: medium", old: with(map[string]string{"build/a.node": "\x7fELF"}),
 			new: with(map[string]string{"build/a.node": "\x7fELF", "bin/tool": elf}), path: "bin/tool", want: []string{"native code added"}},
+		{name: "wasm the base shipped, rebuilt: low", old: with(map[string]string{"build/q.wasm": wasm + "a"}),
+			new: with(map[string]string{"build/q.wasm": wasm + "b"}), path: "build/q.wasm", sev: Low, want: []string{"native code changed", "base shipped"}},
 		{name: "large opaque binary", old: base, new: with(map[string]string{"vendor/tool.bin": strings.Repeat("\x00", 1<<20)}),
 			path: "vendor/tool.bin", sev: High, want: []string{"large opaque binary added"}},
 		{name: "new .node", old: base, new: with(map[string]string{"build/addon.node": "not really native"}), path: "build/addon.node", sev: High, want: []string{".node"}},
