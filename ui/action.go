@@ -109,6 +109,10 @@ type action struct {
 	authURL   string // untrusted, rendered through safeText
 	op        int
 	cancel    context.CancelFunc
+	// checks stops the checks of an outcome whose answer was lost; done
+	// closes when the Backend call of the request in flight returns.
+	checks context.CancelFunc
+	done   chan struct{}
 }
 
 func (a *action) inFlight() bool { return a.phase == phaseSending || a.phase == phaseWebAuth }
@@ -338,9 +342,15 @@ func (m *Model) sendNext() tea.Cmd {
 	m.opSeq++
 	a.op = m.opSeq
 	ctx, cancel := context.WithCancel(m.ctx)
-	a.cancel = cancel
+	checks, stopChecks := context.WithCancel(context.WithoutCancel(m.ctx))
+	ctx = approval.WithChecks(ctx, checks)
+	prog := make(chan string, 1)
+	ctx = approval.WithProgress(ctx, latest(prog))
+	done := make(chan struct{})
+	a.cancel, a.checks, a.done = cancel, stopChecks, done
 	b, t, otp, op, idx, kind := m.b, a.targets[a.next], a.otp, a.op, a.next, a.kind
-	return tea.Batch(func() tea.Msg {
+	return tea.Batch(waitChecks(op, prog, done), func() tea.Msg {
+		defer close(done)
 		var err error
 		if kind == actReject {
 			err = b.Reject(ctx, t.item, t.shasum, otp)
@@ -357,6 +367,10 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 		return nil
 	}
 	a.cancel()
+	a.checks()
+	if m.interrupts > 0 {
+		return m.interruptedResult(msg)
+	}
 	if msg.err == nil {
 		a.results[msg.idx] = targetResult{state: resOK}
 		a.next++
@@ -378,6 +392,9 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 			return nil
 		}
 		a.errMsg = safeText(e.msg)
+		if a.errMsg != "" && e.kind == kindOTPRejected {
+			a.errMsg = "The registry did not accept the code: " + a.errMsg
+		}
 		if a.errMsg == "" {
 			a.errMsg = "The registry did not accept the code."
 		}

@@ -41,7 +41,7 @@ func TestWrongCodeThenRetry(t *testing.T) {
 	h.keys("a")
 	h.typeText("000000")
 	h.keys("enter")
-	h.mustSee("Approve with 2FA", "✗ invalid one-time password")
+	h.mustSee("Approve with 2FA", "✗ The registry did not accept the code: invalid one-time password")
 	if got := h.m.act.input.String(); got != "" {
 		t.Fatalf("field not cleared: %q", got)
 	}

@@ -100,6 +100,11 @@ type Model struct {
 	refreshGen  int
 	debounceTag int
 
+	// interrupts counts ctrl+c presses while a decision was in flight;
+	// interruptMsg is what became of it, for Run to report.
+	interrupts   int
+	interruptMsg string
+
 	// Reviews, prefetched in the background.
 	reviews   map[string]*reviewEntry
 	jobs      map[string]*reviewJob
@@ -191,10 +196,120 @@ func Run(ctx context.Context, b Backend, opts Options, in io.Reader, out io.Writ
 	}
 	_, err := tea.NewProgram(m, popts...).Run()
 	m.cancel()
+	if m.interrupts > 0 {
+		return fmt.Errorf("%w: %s", ErrInterrupted, m.interruptMsg)
+	}
 	if err != nil && ctx.Err() != nil && errors.Is(err, tea.ErrProgramKilled) {
 		return nil // cancelled from outside (signal): a normal way to leave
 	}
 	return err
+}
+
+// ErrInterrupted is returned by Run when ctrl+c cut off an approve or
+// reject in flight; its text says what became of it (exit status 130).
+var ErrInterrupted = errors.New("interrupted")
+
+// interruptSend handles ctrl+c while an approve or reject is with the
+// registry. The first stops the request; the Backend then checks, for a
+// grace period, whether it took effect (never re-sending it), and the
+// dashboard quits with that outcome. The second stops the checks: the
+// outcome is audited as unknown, and the dashboard quits at once. A third
+// quits without waiting for anything.
+func (m *Model) interruptSend() tea.Cmd {
+	a := m.act
+	m.interrupts++
+	t := a.targets[a.next].item
+	name := safeText(t.PackageName) + "@" + safeText(t.Version)
+	verb := strings.ToLower(a.kind.verb())
+	switch m.interrupts {
+	case 1:
+		a.cancel()
+		a.note = "Interrupted. The " + verb + " of " + name + " may have reached the registry: checking its outcome (up to 30 s). ctrl+c again quits and records it as unknown."
+		m.interruptMsg = "the " + verb + " of " + name + " was interrupted while its outcome was checked"
+		m.overlay = ovAction
+		return m.setStatus(msgInfo, "checking the outcome of the interrupted "+verb+" of "+name)
+	case 2:
+		a.checks()
+		a.note = "Stopping the checks; the outcome is recorded as unknown …"
+		m.interruptMsg = "the " + verb + " of " + name + " was interrupted: its outcome is unknown (recorded in the audit log; run `stagegate " + verb + " " + safeText(t.ID) + "` later to resolve it)"
+		done := a.done
+		return func() tea.Msg {
+			// Let the Backend write the unknown outcome, but not for long.
+			timer := time.NewTimer(2 * time.Second)
+			defer timer.Stop()
+			select {
+			case <-done:
+			case <-timer.C:
+			}
+			return tea.QuitMsg{}
+		}
+	}
+	m.cancel()
+	return tea.Quit
+}
+
+// checkProgressMsg reports the checks of an outcome whose answer was lost.
+type checkProgressMsg struct {
+	op   int
+	text string
+	next tea.Cmd
+}
+
+// latest returns a progress callback that keeps only the newest message in ch.
+func latest(ch chan string) func(string) {
+	return func(s string) {
+		select {
+		case <-ch:
+		default:
+		}
+		select {
+		case ch <- s:
+		default:
+		}
+	}
+}
+
+// waitChecks delivers the progress of op's checks until its request returns.
+func waitChecks(op int, ch chan string, done chan struct{}) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case s := <-ch:
+			return checkProgressMsg{op: op, text: s, next: waitChecks(op, ch, done)}
+		case <-done:
+			return nil
+		}
+	}
+}
+
+func (m *Model) onCheckProgress(msg checkProgressMsg) tea.Cmd {
+	a := m.act
+	if a == nil || msg.op != a.op || a.phase != phaseSending {
+		return nil
+	}
+	a.note = safeText(msg.text)
+	if m.interrupts == 1 {
+		a.note = "Interrupted; " + a.note + " · ctrl+c again quits and records it as unknown"
+	}
+	return msg.next
+}
+
+// interruptedResult reports the outcome of a request interrupted by
+// ctrl+c, once the Backend has checked it, and quits.
+func (m *Model) interruptedResult(msg actionResultMsg) tea.Cmd {
+	a := m.act
+	t := a.targets[msg.idx].item
+	name := safeText(t.PackageName) + "@" + safeText(t.Version)
+	if msg.err == nil {
+		m.interruptMsg = name + " " + a.kind.past() + " (checked after ctrl+c)"
+	} else {
+		m.interruptMsg = strings.ToLower(a.kind.verb()) + " of " + name + " after ctrl+c: " + errText(classify(msg.err))
+	}
+	for i := msg.idx + 1; i < len(a.results); i++ {
+		a.results[i] = targetResult{state: resSkipped, msg: "not attempted after ctrl+c"}
+	}
+	a.otp = ""
+	m.cancel()
+	return tea.Quit
 }
 
 // Init loads the queue.
@@ -314,6 +429,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onReviewProgress(msg)
 	case reviewDoneMsg:
 		return m, m.onReviewDone(msg)
+	case checkProgressMsg:
+		return m, m.onCheckProgress(msg)
 	case actionResultMsg:
 		return m, m.onActionResult(msg)
 	case webAuthMsg:
@@ -364,8 +481,10 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 		return nil
 	}
 	if key.Matches(k, m.keys.ForceQuit) {
-		// ctrl+c always works: cancel every request and leave. An approval
-		// cut off here is resolved by the Backend, never re-sent.
+		if m.act != nil && m.act.phase == phaseSending {
+			return m.interruptSend()
+		}
+		// ctrl+c always works: cancel every request and leave.
 		m.cancel()
 		return tea.Quit
 	}

@@ -55,6 +55,7 @@ type fakeBackend struct {
 	running   int
 	maxRun    int
 	decide    func(c call) error
+	decideCtx func(ctx context.Context, c call) error // when set, instead of decide
 	calls     []call
 	webOTP    string
 	webErr    error
@@ -132,12 +133,15 @@ func (f *fakeBackend) Review(ctx context.Context, it registry.StageItem, progres
 	return smallReview(it), nil
 }
 
-func (f *fakeBackend) act(op string, it registry.StageItem, sha, otp string) error {
+func (f *fakeBackend) act(ctx context.Context, op string, it registry.StageItem, sha, otp string) error {
 	f.mu.Lock()
 	c := call{op: op, id: it.ID, shasum: sha, otp: otp}
 	f.calls = append(f.calls, c)
-	d := f.decide
+	d, dc := f.decide, f.decideCtx
 	f.mu.Unlock()
+	if dc != nil {
+		return dc(ctx, c)
+	}
 	if d == nil {
 		return nil
 	}
@@ -145,11 +149,11 @@ func (f *fakeBackend) act(op string, it registry.StageItem, sha, otp string) err
 }
 
 func (f *fakeBackend) Approve(ctx context.Context, it registry.StageItem, sha, otp string) error {
-	return f.act("approve", it, sha, otp)
+	return f.act(ctx, "approve", it, sha, otp)
 }
 
 func (f *fakeBackend) Reject(ctx context.Context, it registry.StageItem, sha, otp string) error {
-	return f.act("reject", it, sha, otp)
+	return f.act(ctx, "reject", it, sha, otp)
 }
 
 func (f *fakeBackend) PollWebAuth(ctx context.Context, doneURL string) (string, error) {

@@ -161,6 +161,9 @@ func (m *Model) actionBox() []string {
 			s += fmt.Sprintf(" (%d of %d)", a.next+1, len(a.targets))
 		}
 		lines = append(lines, s+" …")
+		if a.note != "" {
+			lines = append(lines, wrap(a.note, iw)...)
+		}
 	case a.phase == phaseWebAuth:
 		lines = append(lines, "Confirm in your browser:")
 		for _, l := range wrap(safeText(a.authURL), iw) {

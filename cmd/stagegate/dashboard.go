@@ -34,6 +34,20 @@ type backend struct {
 	open func(url string) error
 	// mem sizes the soft memory limit from each review's packages, as diff does.
 	mem dashboardMemory
+	log *audit.Log
+}
+
+// settlePending audits the outcome of requests an earlier run left open
+// (killed mid-request) once the registry proves it; the rest stay open.
+func (b *backend) settlePending(ctx context.Context) {
+	if b.log == nil {
+		return
+	}
+	open, err := b.log.Pending(b.reg)
+	if err != nil || len(open) == 0 {
+		return
+	}
+	_, _, _ = b.decider.SettlePending(ctx, open, 20, nil)
 }
 
 func newBackend(e *env) (*backend, error) {
@@ -45,6 +59,7 @@ func newBackend(e *env) (*backend, error) {
 		reg:    e.reg,
 		client: e.client,
 		engine: e.engine(),
+		log:    log,
 		decider: &approval.Decider{
 			Client:   e.client,
 			Registry: e.reg,
@@ -135,9 +150,18 @@ func runDashboard(cmd *cobra.Command, g *globals) error {
 		return err
 	}
 	setGCPercent()
+	go b.settlePending(cmd.Context())
 	opts := g.uiOptions()
 	opts.Posture = postureFunc(e.client, e.cfg)
-	return ui.Run(cmd.Context(), b, opts, g.stdin, g.stdout)
+	return dashboardExit(ui.Run(cmd.Context(), b, opts, g.stdin, g.stdout))
+}
+
+// dashboardExit maps ctrl+c during an approve or reject to exit status 130.
+func dashboardExit(err error) error {
+	if errors.Is(err, ui.ErrInterrupted) {
+		return &exitError{code: 130, err: err}
+	}
+	return err
 }
 
 // postureFunc is the dashboard's `P` view: stagegate posture over the
@@ -200,7 +224,7 @@ written outside a temporary folder, which is removed on exit.`,
 			if cfg, err := npmrc.FromEnvironment(g.flagMap()); err == nil {
 				opts.Posture = postureFunc(client, cfg)
 			}
-			return ui.Run(ctx, b, opts, g.stdin, g.stdout)
+			return dashboardExit(ui.Run(ctx, b, opts, g.stdin, g.stdout))
 		},
 	}
 }

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
@@ -151,6 +153,30 @@ type decision struct {
 	id, pkg, version string
 	result           string
 	detail           string
+	// auditErr is set when the decision's audit record could not be
+	// written: never a plain success.
+	auditErr string
+	// resolved: the outcome of an earlier, interrupted run's request.
+	resolved bool
+}
+
+// succeeded reports a decision that took effect and was audited.
+func (r decision) succeeded() bool {
+	return (r.result == "approved" || r.result == "rejected") && r.auditErr == ""
+}
+
+// fromOutcome fills r from a Decider's outcome and error.
+func (r decision) fromOutcome(out approval.Outcome, err error) decision {
+	r.result, r.detail, r.resolved = string(out.Result), out.Detail, out.Resolved
+	if r.result == "" {
+		r.result = "failed"
+	}
+	if err != nil && errors.Is(err, approval.ErrAuditWrite) {
+		r.auditErr = err.Error()
+	} else if err != nil && r.detail == "" {
+		r.detail = err.Error()
+	}
+	return r
 }
 
 func (g *globals) decide(ctx context.Context, action string, ids []string, f decideFlags) error {
@@ -187,7 +213,34 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 	if err != nil {
 		return err
 	}
-	d := &approval.Decider{Client: client, Registry: e.reg, Audit: log.Append, Via: "cli"}
+	d := &approval.Decider{Client: client, Registry: e.reg, Audit: log.Append, Via: "cli", Progress: g.checkProgress()}
+	// Requests an earlier run left without a known outcome (killed, or
+	// its answer lost): resolved below when their id is asked for again.
+	pending, err := log.Pending(e.reg)
+	if err != nil {
+		return fmt.Errorf("%w (%s): %w", approval.ErrAuditWrite, log.Path(), err)
+	}
+	open := map[string]approval.Entry{}
+	for _, p := range pending {
+		if p.Action == action || open[strings.ToLower(p.ID)].ID == "" {
+			open[strings.ToLower(p.ID)] = p
+		}
+	}
+	// Open entries of other ids (an interrupted dashboard, say) are
+	// settled when the registry proves their outcome.
+	outs, which, err := d.SettlePending(ctx, pending, 20, func(p approval.Entry) bool { return seen[strings.ToLower(p.ID)] })
+	for i, out := range outs {
+		fmt.Fprintf(g.stderr, "An earlier, interrupted %s of %s: %s (now in the audit log).\n", out.Action,
+			safeLine(which[i].Package+"@"+which[i].Version, 120), out.Result)
+	}
+	if err != nil {
+		return &exitError{code: 1, err: err}
+	}
+	// ctrl+c stops a request; a second one stops the checks of its outcome.
+	checks, stopChecks := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopChecks()
+	go g.secondInterrupt(ctx, checks, stopChecks)
+	ctx = approval.WithChecks(ctx, checks)
 
 	// Resolve every id first (404 is reported per item), as pnpm does.
 	type target struct {
@@ -197,23 +250,47 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 	}
 	var targets []target
 	var results []decision
+	refuse := func(item registry.StageItem, sha, detail string) bool {
+		r := decision{id: item.ID, pkg: item.PackageName, version: item.Version}
+		out, err := d.Refuse(action, item, sha, detail)
+		r = r.fromOutcome(out, err)
+		results = append(results, r)
+		return r.auditErr != ""
+	}
 	for _, id := range unique {
 		item, err := client.ViewStaged(ctx, id)
 		if err != nil {
-			if registry.IsNotFound(err) {
-				results = append(results, decision{id: id, result: "failed", detail: "no such staged version (already approved, rejected, or never staged)"})
+			if !registry.IsNotFound(err) {
+				return err
+			}
+			if p, ok := open[strings.ToLower(id)]; ok {
+				out, err := d.Resolve(ctx, p)
+				results = append(results, decision{id: id, pkg: p.Package, version: p.Version}.fromOutcome(out, err))
 				continue
 			}
-			return err
+			if refuse(registry.StageItem{ID: id}, "", "no such staged version (already approved, rejected, or never staged)") {
+				break
+			}
+			continue
+		}
+		if p, ok := open[strings.ToLower(id)]; ok {
+			fmt.Fprintf(g.stderr, "An earlier %s of %s has no known outcome and the version is still staged: it has not taken effect (yet), so this run checks the tarball again and sends it.\n",
+				p.Action, safeLine(item.PackageName+"@"+item.Version, 120))
 		}
 		_, sum, err := fetchStagedTarball(ctx, client, item)
 		if err != nil {
-			results = append(results, decision{id: id, pkg: item.PackageName, version: item.Version, result: "refused", detail: err.Error()})
+			if errors.Is(err, context.Canceled) {
+				return err
+			}
+			if refuse(item, item.Shasum, err.Error()) {
+				break
+			}
 			continue
 		}
 		if f.shasum != "" && !strings.EqualFold(f.shasum, sum) {
-			results = append(results, decision{id: id, pkg: item.PackageName, version: item.Version, result: "refused",
-				detail: fmt.Sprintf("the staged tarball's sha1 is %s, not the --shasum %s you reviewed", sum, f.shasum)})
+			if refuse(item, sum, fmt.Sprintf("the staged tarball's sha1 is %s, not the --shasum %s you reviewed", sum, safeLine(f.shasum, 64))) {
+				break
+			}
 			continue
 		}
 		var move approval.TagMove
@@ -223,12 +300,18 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 				return err
 			}
 			if refusal != "" {
-				results = append(results, decision{id: id, pkg: item.PackageName, version: item.Version, result: "refused", detail: refusal})
+				if refuse(item, sum, refusal) {
+					break
+				}
 				continue
 			}
 			move = mv
 		}
 		targets = append(targets, target{item, sum, move})
+	}
+	if n := len(results); n > 0 && results[n-1].auditErr != "" {
+		printDecisions(g, results)
+		return &exitError{code: 1, err: errors.New(results[n-1].auditErr)}
 	}
 	if action == "reject" && len(targets) > 0 && !f.yes {
 		var names []string
@@ -253,7 +336,10 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 				refusal = "could not re-check the dist-tag before approving: " + err.Error()
 			}
 			if refusal != "" {
-				results = append(results, decision{id: t.item.ID, pkg: t.item.PackageName, version: t.item.Version, result: "refused", detail: refusal})
+				if refuse(t.item, t.shasum, refusal) {
+					printDecisions(g, results)
+					return &exitError{code: 1, err: errors.New(results[len(results)-1].auditErr)}
+				}
 				continue
 			}
 		}
@@ -265,22 +351,59 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 				rest = append(rest, r.item)
 			}
 			printDecisions(g, append(results, notAttempted(rest)...))
+			if res.auditErr != "" {
+				return &exitError{code: 1, err: errors.New(res.auditErr)}
+			}
 			return err
 		}
 	}
 	printDecisions(g, results)
-	for _, r := range results {
-		if r.result != "approved" && r.result != "rejected" {
-			return &exitError{code: 1, err: fmt.Errorf("%d of %d %s(s) did not succeed", countFailed(results), len(results), action)}
-		}
+	if n := countFailed(results); n > 0 {
+		return &exitError{code: 1, err: fmt.Errorf("%d of %d %s(s) did not succeed", n, len(results), action)}
 	}
 	return nil
+}
+
+// checkProgress prints the checks after a lost answer on stderr: the
+// first at once, then every 5 seconds.
+func (g *globals) checkProgress() func(string) {
+	var last time.Time
+	return func(msg string) {
+		if !last.IsZero() && time.Since(last) < 5*time.Second {
+			return
+		}
+		last = time.Now()
+		fmt.Fprintln(g.stderr, safeLine(msg, 300))
+	}
+}
+
+// secondInterrupt waits for ctx's end (the first ctrl+c), says that the
+// outcome of a request in flight is being checked, and stops those checks
+// on a second ctrl+c.
+func (g *globals) secondInterrupt(ctx, checks context.Context, stop context.CancelFunc) {
+	select {
+	case <-checks.Done():
+		return
+	case <-ctx.Done():
+	}
+	if !errors.Is(context.Cause(ctx), context.Canceled) {
+		return // a deadline, not the user
+	}
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt)
+	defer signal.Stop(ch)
+	fmt.Fprintln(g.stderr, "Interrupted: a request may be in flight; its outcome is being checked (ctrl+c again stops checking and records it as unknown).")
+	select {
+	case <-ch:
+		stop()
+	case <-checks.Done():
+	}
 }
 
 func countFailed(rs []decision) int {
 	n := 0
 	for _, r := range rs {
-		if r.result != "approved" && r.result != "rejected" {
+		if !r.succeeded() {
 			n++
 		}
 	}
@@ -298,18 +421,17 @@ func (g *globals) decideOne(ctx context.Context, d *approval.Decider, action str
 		} else {
 			out, err = d.Reject(ctx, item, shasum, *code)
 		}
-		if err == nil {
-			res.result, res.detail = string(out.Result), out.Detail
-			return res, nil
+		if err == nil || errors.Is(err, approval.ErrAuditWrite) {
+			return res.fromOutcome(out, err), err
 		}
 		var rerr *registry.Error
 		if errors.As(err, &rerr) && (rerr.Kind == registry.ErrOTPRequired || rerr.Kind == registry.ErrOTPRejected) {
 			reason := "the registry asks for a one-time password"
 			if rerr.Kind == registry.ErrOTPRejected || *code != "" {
-				reason = "the registry did not accept the one-time password (codes change every 30 seconds)"
-				// npm registries repeat the generic OTP text; only other messages add something.
-				if rerr.Message != "" && !strings.Contains(strings.ToLower(rerr.Message), "one-time pass") {
-					reason += ": " + safeLine(rerr.Message, 100)
+				reason = "the registry did not accept the one-time password"
+				// The client puts npm's generic OTP text in plain words.
+				if rerr.Message != "" {
+					reason += ": " + safeLine(rerr.Message, 120)
 				}
 			}
 			next, perr := src.next(reason)
@@ -335,12 +457,7 @@ func (g *globals) decideOne(ctx context.Context, d *approval.Decider, action str
 			*code = next
 			continue
 		}
-		res.result = string(out.Result)
-		if res.result == "" {
-			res.result = "failed"
-		}
-		res.detail = err.Error()
-		return res, err
+		return res.fromOutcome(out, err), err
 	}
 }
 
@@ -355,7 +472,7 @@ func (g *globals) webAuth(ctx context.Context, c *registry.Client, authURL, done
 
 // abortsBatch: auth, network and OTP problems stop a batch; per-item registry answers do not.
 func abortsBatch(err error) bool {
-	if errors.Is(err, context.Canceled) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, approval.ErrAuditWrite) {
 		return true
 	}
 	var ee *exitError
@@ -372,6 +489,9 @@ func abortsBatch(err error) bool {
 // fetchStagedTarball downloads a staged tarball, reads it as a package and
 // checks its sha1 against the stage record; it returns the bytes and sha1.
 func fetchStagedTarball(ctx context.Context, c *registry.Client, item registry.StageItem) ([]byte, string, error) {
+	if strings.TrimSpace(item.Shasum) == "" {
+		return nil, "", errors.New("the stage record has no shasum, so the staged tarball cannot be verified against it (stage it again, or ask the registry operators)")
+	}
 	data, err := c.StagedTarball(ctx, item.ID)
 	if err != nil {
 		return nil, "", fmt.Errorf("download the staged tarball: %w", err)
@@ -390,7 +510,7 @@ func printDecisions(g *globals, rs []decision) {
 	s := g.colorOn(g.stdout)
 	for _, r := range rs {
 		mark := "✗"
-		if r.result == "approved" || r.result == "rejected" {
+		if r.succeeded() {
 			mark = "✓"
 		}
 		name := r.id
@@ -398,7 +518,10 @@ func printDecisions(g *globals, rs []decision) {
 			name = r.pkg + "@" + r.version
 		}
 		line := fmt.Sprintf("%s %s %s", mark, safeLine(name, 120), r.result)
-		if r.detail != "" && mark == "✗" {
+		switch {
+		case r.auditErr != "":
+			line += ", but NOT AUDITED: " + safeLine(r.auditErr, 300)
+		case r.detail != "" && (mark == "✗" || r.resolved):
 			line += ": " + safeLine(r.detail, 300)
 		}
 		if s {

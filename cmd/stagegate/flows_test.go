@@ -234,7 +234,14 @@ func TestDashboardWrongCodeThenRetry(t *testing.T) {
 	f.approveKey()
 	f.typ(f.wrongCode())
 	f.enter()
-	f.wait("one-time password")
+	// Plain words, not npm's "pass --otp=<code> to the command you ran".
+	f.wait("did not accept the code: it may be")
+	f.mu.Lock()
+	leaked := bytes.Contains(f.out, []byte("command you ran"))
+	f.mu.Unlock()
+	if leaked {
+		t.Error("npm's generic OTP text in the dashboard")
+	}
 	if f.published("@acme/charts", "3.3.1") {
 		t.Fatal("published with a wrong code")
 	}

@@ -26,11 +26,11 @@ type Result string
 
 // Results.
 const (
-	Approved Result = "approved" // the version is published
-	Rejected Result = "rejected" // the stage record is deleted
-	Refused  Result = "refused"  // nothing was sent: the record changed or is gone
-	Failed   Result = "failed"   // the registry refused, or the request did not take effect
-	Unknown  Result = "unknown"  // sent, and neither the answer nor the checks tell
+	Approved Result = "approved"    // the version is published
+	Rejected Result = "rejected"    // the stage record is deleted
+	Refused  Result = "refused"     // nothing was sent: the record changed or is gone
+	Failed   Result = "failed"      // the registry refused, or the request did not take effect
+	Unknown  Result = audit.Unknown // sent, and neither the answer nor the checks tell
 )
 
 // Outcome reports what happened.
@@ -42,6 +42,9 @@ type Outcome struct {
 	Verified bool
 	// Detail explains the result in one line (no secrets).
 	Detail string
+	// Resolved is true when the outcome belongs to an earlier run's
+	// request, established from the registry's state.
+	Resolved bool
 }
 
 // ErrShasumMismatch is returned (wrapped) when the staged tarball is not
@@ -54,14 +57,25 @@ const ValidatingMessage = registry.ValidatingMessage
 // ErrValidating is returned when the stage record's status is "validating".
 var ErrValidating = errors.New(ValidatingMessage)
 
-// DefaultVerifyTimeout bounds the checks after an unknown outcome.
+// DefaultVerifyTimeout is the grace period after an unknown outcome: the
+// stage record and the packument are re-checked until they prove what
+// happened or this much time has passed (a registry may apply a request
+// after its answer was lost).
 const DefaultVerifyTimeout = 30 * time.Second
+
+// DefaultVerifyInterval is the pause between those checks.
+const DefaultVerifyInterval = time.Second
+
+// ErrAuditWrite is wrapped by every error caused by an audit record that
+// could not be written: the decision is then not a plain success.
+var ErrAuditWrite = errors.New("the audit log could not be written")
 
 // Decider sends decisions through Client and records them with Audit.
 type Decider struct {
 	Client *registry.Client
-	// Audit receives every decision, including refusals and failures; nil
-	// disables auditing.
+	// Audit receives every decision, including refusals and failures, and
+	// an intent record before each request is sent (nothing is sent when
+	// it fails); nil disables auditing.
 	Audit func(Entry) error
 	// Now defaults to time.Now.
 	Now func() time.Time
@@ -69,10 +83,46 @@ type Decider struct {
 	Via string
 	// Registry is recorded in audit entries; default Client.Registry().
 	Registry string
-	// VerifyTimeout bounds the checks after an unknown outcome; they run
-	// even when ctx has expired, since ctx expiring is often why the
-	// outcome is unknown. Default DefaultVerifyTimeout.
+	// VerifyTimeout is the grace period of the checks after an unknown
+	// outcome; they run even when ctx has expired, since ctx expiring is
+	// often why the outcome is unknown (see WithChecks to stop them).
+	// Default DefaultVerifyTimeout.
 	VerifyTimeout time.Duration
+	// VerifyInterval is the pause between checks; default DefaultVerifyInterval.
+	VerifyInterval time.Duration
+	// Progress, when set, hears about the checks after an unknown outcome
+	// (one line each, no secrets).
+	Progress func(msg string)
+}
+
+type checksKey struct{}
+
+// WithChecks returns ctx carrying checks: the context under which the
+// checks after an unknown outcome run (bounded by VerifyTimeout), instead
+// of a context detached from ctx. Canceling checks ends them at once with
+// an "unknown" result that is audited.
+func WithChecks(ctx, checks context.Context) context.Context {
+	return context.WithValue(ctx, checksKey{}, checks)
+}
+
+type progressKey struct{}
+
+// WithProgress returns ctx carrying fn, which then hears about the checks
+// after an unknown outcome instead of Decider.Progress.
+func WithProgress(ctx context.Context, fn func(msg string)) context.Context {
+	return context.WithValue(ctx, progressKey{}, fn)
+}
+
+// ProgressFunc returns the callback WithProgress put in ctx, or nil.
+func ProgressFunc(ctx context.Context) func(msg string) {
+	fn, _ := ctx.Value(progressKey{}).(func(string))
+	return fn
+}
+
+// ChecksContext returns the context WithChecks put in ctx, if any.
+func ChecksContext(ctx context.Context) (context.Context, bool) {
+	c, ok := ctx.Value(checksKey{}).(context.Context)
+	return c, ok && c != nil
 }
 
 // Approve re-reads the stage record, refuses if its shasum (or package and
@@ -92,6 +142,11 @@ func (d *Decider) Approve(ctx context.Context, item registry.StageItem, reviewed
 			out.Result, out.Detail = Failed, "could not re-read the stage record: "+err.Error()
 		}
 		return d.record(out, item, reviewedShasum, err)
+	}
+	if strings.TrimSpace(cur.Shasum) == "" {
+		out.Result = Refused
+		out.Detail = "the stage record has no shasum, so nothing proves the staged tarball is the one reviewed: not approving"
+		return d.record(out, item, reviewedShasum, fmt.Errorf("%w: %s", ErrShasumMismatch, out.Detail))
 	}
 	if !strings.EqualFold(strings.TrimSpace(cur.Shasum), strings.TrimSpace(reviewedShasum)) {
 		out.Result = Refused
@@ -115,6 +170,10 @@ func (d *Decider) Approve(ctx context.Context, item registry.StageItem, reviewed
 		item.PackageName, item.Version = cur.PackageName, cur.Version
 	}
 
+	if err := d.intent(out.Action, item, reviewedShasum); err != nil {
+		out.Result, out.Detail = Failed, "not sent: "+err.Error()
+		return out, err
+	}
 	err = d.Client.Approve(ctx, item.ID, otp)
 	switch {
 	case err == nil:
@@ -138,6 +197,10 @@ func (d *Decider) Reject(ctx context.Context, item registry.StageItem, reviewedS
 	if sha == "" {
 		sha = item.Shasum
 	}
+	if err := d.intent(out.Action, item, sha); err != nil {
+		out.Result, out.Detail = Failed, "not sent: "+err.Error()
+		return out, err
+	}
 	err := d.Client.Reject(ctx, item.ID, otp)
 	switch {
 	case err == nil:
@@ -146,7 +209,7 @@ func (d *Decider) Reject(ctx context.Context, item registry.StageItem, reviewedS
 	case unknown(err):
 		return d.verify(ctx, out, item, sha, err)
 	case registry.KindOf(err) == registry.ErrNotFound:
-		out.Result, out.Detail = Failed, "the staged version was already gone: "+err.Error()
+		out.Result, out.Detail = Failed, "the staged version was already gone (approved or rejected elsewhere?)"
 	default:
 		out.Result, out.Detail = Failed, err.Error()
 	}
@@ -159,50 +222,175 @@ func unknown(err error) bool {
 	return errors.As(err, &e) && e.OutcomeUnknown()
 }
 
-// verify establishes what an approve or reject with a lost answer did:
-// a stage record still present means it did not take effect (yet); a
-// record gone and the version in the packument means it was approved; a
-// record gone and the version absent means it was rejected.
+// verify establishes what an approve or reject with a lost answer did,
+// re-checking for the grace period: a stage record gone and the version
+// in the packument means approved; gone and absent means rejected; a
+// record still there proves nothing yet (the registry may apply the
+// request late), so after the grace period the outcome is unknown, never
+// "failed".
 func (d *Decider) verify(ctx context.Context, out Outcome, item registry.StageItem, shasum string, sendErr error) (Outcome, error) {
 	timeout := d.VerifyTimeout
 	if timeout <= 0 {
 		timeout = DefaultVerifyTimeout
 	}
-	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	interval := d.VerifyInterval
+	if interval <= 0 {
+		interval = DefaultVerifyInterval
+	}
+	base, ok := ChecksContext(ctx)
+	if !ok {
+		base = context.WithoutCancel(ctx)
+	}
+	vctx, cancel := context.WithTimeout(base, timeout)
 	defer cancel()
+	start := time.Now()
+	detail := "nothing could be checked"
+	for {
+		res, seen, settled := d.check(vctx, out.Action, item)
+		if vctx.Err() == nil || settled {
+			detail = seen // a check cut short by the deadline says nothing new
+		}
+		if settled {
+			out.Result, out.Verified = res, true
+			out.Detail = "the registry's answer was lost; checked: " + seen
+			if res == Approved || res == Rejected {
+				return d.record(out, item, shasum, nil)
+			}
+			return d.record(out, item, shasum, fmt.Errorf("%s: %w", out.Detail, sendErr))
+		}
+		elapsed := time.Since(start).Round(time.Second)
+		if vctx.Err() != nil || elapsed+interval > timeout {
+			out.Result = Unknown
+			again := fmt.Sprintf("`stagegate %s %s` checks again", out.Action, item.ID)
+			out.Detail = fmt.Sprintf("the registry's answer was lost and after %s of checks %s: the request may still take effect; %s", elapsed, detail, again)
+			if base.Err() != nil {
+				out.Detail = "the registry's answer was lost and the checks were stopped: " + detail + "; " + again
+			}
+			return d.record(out, item, shasum, &outcomeError{"outcome unknown: " + out.Detail, sendErr})
+		}
+		progress := d.Progress
+		if fn := ProgressFunc(ctx); fn != nil {
+			progress = fn
+		}
+		if progress != nil {
+			progress(fmt.Sprintf("the registry's answer to the %s was lost; checking whether it took effect: %s (%s of %s)", out.Action, detail, elapsed, timeout))
+		}
+		t := time.NewTimer(interval)
+		select {
+		case <-t.C:
+		case <-vctx.Done():
+		}
+		t.Stop()
+	}
+}
 
-	_, err := d.Client.ViewStaged(vctx, item.ID)
+// outcomeError says what became of a request whose answer was lost; it
+// wraps the request's error (for its kind) without repeating its text.
+type outcomeError struct {
+	msg string
+	err error
+}
+
+func (e *outcomeError) Error() string { return e.msg }
+func (e *outcomeError) Unwrap() error { return e.err }
+
+// check looks once at the stage record and the packument. settled means
+// they prove the outcome of action.
+func (d *Decider) check(ctx context.Context, action string, item registry.StageItem) (res Result, detail string, settled bool) {
+	_, err := d.Client.ViewStaged(ctx, item.ID)
 	switch {
 	case err == nil:
-		out.Result, out.Verified = Failed, true
-		out.Detail = "the request's answer was lost and the version is still staged: it did not take effect (yet); check again before retrying"
-		return d.record(out, item, shasum, fmt.Errorf("%s: %w", out.Detail, sendErr))
+		return "", "the version is still staged", false
 	case registry.KindOf(err) != registry.ErrNotFound:
-		out.Result = Unknown
-		out.Detail = "the request's answer was lost and the stage record could not be checked: " + err.Error()
-		return d.record(out, item, shasum, fmt.Errorf("outcome unknown: %w", sendErr))
+		return "", "the stage record could not be checked (" + err.Error() + ")", false
 	}
-
-	published, perr := d.published(vctx, item)
+	published, perr := d.published(ctx, item)
 	switch {
 	case perr != nil:
-		out.Result = Unknown
-		out.Detail = "the stage record is gone but the packument could not be checked: " + perr.Error()
-		return d.record(out, item, shasum, fmt.Errorf("outcome unknown: %w", sendErr))
-	case out.Action == "approve" && published:
-		out.Result, out.Verified, out.Detail = Approved, true, "the answer was lost; the version is now published"
-		return d.record(out, item, shasum, nil)
-	case out.Action == "reject" && !published:
-		out.Result, out.Verified, out.Detail = Rejected, true, "the answer was lost; the stage record is gone"
-		return d.record(out, item, shasum, nil)
-	case out.Action == "approve":
-		out.Result = Unknown
-		out.Detail = "the answer was lost; the stage record is gone but the version is not published (rejected elsewhere, or still publishing)"
-	default:
-		out.Result = Unknown
-		out.Detail = "the answer was lost; the stage record is gone and the version is published (approved elsewhere?)"
+		return "", "the stage record is gone but the packument could not be checked (" + perr.Error() + ")", false
+	case action == "approve" && published:
+		return Approved, "the version is now published", true
+	case action == "reject" && !published:
+		return Rejected, "the stage record is gone and the version is not published", true
+	case action == "approve":
+		return "", "the stage record is gone but the version is not published (rejected elsewhere, or still publishing)", false
 	}
-	return d.record(out, item, shasum, fmt.Errorf("%s: %w", out.Detail, sendErr))
+	return Failed, "the version was published (approved elsewhere?), not rejected", true
+}
+
+// Resolve establishes the outcome of an open audit entry (an intent, or
+// an unknown outcome, left by an earlier run) from the registry's state,
+// and audits it as resolved. A record still staged, or a state that
+// proves nothing, is audited as unknown and stays open.
+func (d *Decider) Resolve(ctx context.Context, open Entry) (Outcome, error) {
+	out, _, err := d.resolve(ctx, open, true)
+	return out, err
+}
+
+// Settle is Resolve for entries nobody asked about (a start-up sweep): it
+// audits only an outcome the registry proves, and reports whether it did.
+func (d *Decider) Settle(ctx context.Context, open Entry) (Outcome, bool, error) {
+	return d.resolve(ctx, open, false)
+}
+
+func (d *Decider) resolve(ctx context.Context, open Entry, always bool) (Outcome, bool, error) {
+	out := Outcome{Action: open.Action, Resolved: true}
+	item := registry.StageItem{ID: open.ID, PackageName: open.Package, Version: open.Version, Tag: open.Tag}
+	res, detail, settled := d.check(ctx, open.Action, item)
+	if !settled && !always {
+		out.Result, out.Detail = Unknown, detail
+		return out, false, nil
+	}
+	if !settled {
+		out.Result, out.Detail = Unknown, "an earlier run's "+open.Action+" was interrupted and "+detail
+		o, err := d.record(out, item, open.Shasum, errors.New(out.Detail))
+		return o, true, err
+	}
+	out.Result, out.Verified = res, true
+	out.Detail = "an earlier run's " + open.Action + " was interrupted; checked: " + detail
+	var err error
+	if res != Approved && res != Rejected {
+		err = errors.New(out.Detail)
+	}
+	o, err := d.record(out, item, open.Shasum, err)
+	return o, true, err
+}
+
+// SettlePending settles up to max open entries (see Settle), skipping
+// those for which skip returns true, and returns the outcomes it audited.
+func (d *Decider) SettlePending(ctx context.Context, open []Entry, max int, skip func(Entry) bool) ([]Outcome, []Entry, error) {
+	var outs []Outcome
+	var which []Entry
+	for _, e := range open {
+		if len(which) >= max || ctx.Err() != nil {
+			break
+		}
+		if skip != nil && skip(e) {
+			continue
+		}
+		out, wrote, err := d.Settle(ctx, e)
+		if errors.Is(err, ErrAuditWrite) {
+			return outs, which, err
+		}
+		if wrote {
+			outs, which = append(outs, out), append(which, e)
+		}
+	}
+	return outs, which, nil
+}
+
+// Refuse audits a decision refused before anything was sent (the tarball
+// does not match its record, a --shasum mismatch, an id already gone) and
+// returns it with an error.
+func (d *Decider) Refuse(action string, item registry.StageItem, shasum, detail string) (Outcome, error) {
+	out := Outcome{Action: action, Result: Refused, Detail: detail}
+	return d.record(out, item, shasum, errors.New(detail))
+}
+
+// intent audits, and syncs, that a request is about to be sent.
+func (d *Decider) intent(action string, item registry.StageItem, shasum string) error {
+	_, err := d.record(Outcome{Action: action, Result: audit.Intent, Detail: "sending"}, item, shasum, nil)
+	return err
 }
 
 // published reports whether item's version is in the packument. A 404
@@ -248,9 +436,13 @@ func (d *Decider) record(out Outcome, item registry.StageItem, shasum string, er
 		Result:   string(out.Result),
 		Detail:   out.Detail,
 		Via:      d.Via,
+		Resolved: out.Resolved,
 	}
 	if aerr := d.Audit(e); aerr != nil {
-		aerr = fmt.Errorf("%s %s, but the audit log could not be written: %w", out.Action, out.Result, aerr)
+		if out.Result == audit.Intent {
+			return out, fmt.Errorf("%w: %w", ErrAuditWrite, aerr)
+		}
+		aerr = fmt.Errorf("%s %s, but %w: %w", out.Action, out.Result, ErrAuditWrite, aerr)
 		if err == nil {
 			return out, aerr
 		}

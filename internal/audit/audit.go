@@ -1,7 +1,10 @@
 // Package audit keeps the append-only log of approve and reject decisions:
 // one JSON line per decision, fsync'd before the call returns, so a crash
-// never loses a decision that was reported to the user. Entries carry what
-// was decided and the outcome, never a token or a one-time code.
+// never loses a decision that was reported to the user. Before a request is
+// sent an "intent" entry is written and synced; the outcome follows it. An
+// intent (or an "unknown" outcome) with nothing after it is open: the next
+// run resolves it against the registry (see Pending). Entries carry what was
+// decided and the outcome, never a token or a one-time code.
 package audit
 
 import (
@@ -24,9 +27,62 @@ type Entry struct {
 	Tag      string    `json:"tag,omitempty"`
 	Shasum   string    `json:"shasum"`
 	Registry string    `json:"registry"`
-	Result   string    `json:"result"` // approved, rejected, failed, refused, unknown
+	Result   string    `json:"result"` // intent, approved, rejected, failed, refused, unknown
 	Detail   string    `json:"detail,omitempty"`
 	Via      string    `json:"via,omitempty"` // cli, dashboard
+	// Resolved marks an outcome established by a later run from the
+	// registry's state, for an intent or unknown outcome left open.
+	Resolved bool `json:"resolved,omitempty"`
+}
+
+// Result words with a meaning to this package.
+const (
+	// Intent is written and synced before a request is sent.
+	Intent = "intent"
+	// Unknown is an outcome that neither the answer nor the checks told.
+	Unknown = "unknown"
+)
+
+// Pending returns, for each (registry, id, action) whose latest entry is an
+// intent or an unknown outcome, that entry: a request whose outcome the
+// log does not know yet. reg filters by registry unless empty. Entries are
+// in log order.
+func Pending(entries []Entry, reg string) []Entry {
+	type key struct{ reg, id, action string }
+	last := map[key]int{}
+	var order []key
+	for i, e := range entries {
+		if reg != "" && e.Registry != reg {
+			continue
+		}
+		k := key{e.Registry, e.ID, e.Action}
+		if _, ok := last[k]; !ok {
+			order = append(order, k)
+		}
+		last[k] = i
+	}
+	var out []Entry
+	for _, k := range order {
+		e := entries[last[k]]
+		if e.Result == Intent || e.Result == Unknown {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Pending returns the log's open entries for reg (see the function Pending).
+func (l *Log) Pending(reg string) ([]Entry, error) {
+	if l == nil {
+		return nil, errors.New("audit log not configured")
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	entries, err := Read(l.path)
+	if err != nil {
+		return nil, err
+	}
+	return Pending(entries, reg), nil
 }
 
 // Log appends entries to a file. It is safe for concurrent use.

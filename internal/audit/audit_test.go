@@ -83,3 +83,47 @@ func TestDefaultPathHonoursXDG(t *testing.T) {
 		t.Errorf("DefaultPath = %q", p)
 	}
 }
+
+func TestPending(t *testing.T) {
+	const reg, other = "http://r/", "http://other/"
+	e := func(id, action, result, r string) Entry {
+		return Entry{Action: action, ID: id, Registry: r, Result: result}
+	}
+	log := []Entry{
+		e("a", "approve", Intent, reg),
+		e("a", "approve", "approved", reg), // closed
+		e("b", "approve", Intent, reg),     // open: killed mid-request
+		e("c", "reject", Intent, reg),
+		e("c", "reject", Unknown, reg), // open: unknown
+		e("d", "approve", "refused", reg),
+		e("e", "approve", Intent, other), // another registry
+		e("f", "approve", Unknown, reg),
+		e("f", "approve", "approved", reg), // resolved later
+	}
+	got := Pending(log, reg)
+	if len(got) != 2 || got[0].ID != "b" || got[0].Result != Intent || got[1].ID != "c" || got[1].Result != Unknown {
+		t.Fatalf("Pending = %+v", got)
+	}
+	if all := Pending(log, ""); len(all) != 3 {
+		t.Fatalf("Pending(all) = %+v", all)
+	}
+
+	path := filepath.Join(t.TempDir(), "audit.jsonl")
+	l := Open(path)
+	for _, x := range log {
+		if err := l.Append(x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p, err := l.Pending(reg)
+	if err != nil || len(p) != 2 {
+		t.Fatalf("Log.Pending = %+v, %v", p, err)
+	}
+}
+
+func TestAppendToUnwritablePathFails(t *testing.T) {
+	l := Open("/dev/null/x/audit.jsonl")
+	if err := l.Append(Entry{Action: "approve", Result: Intent}); err == nil {
+		t.Fatal("appending under /dev/null must fail")
+	}
+}

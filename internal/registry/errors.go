@@ -138,6 +138,35 @@ type Error struct {
 	Err error
 
 	noCredentials bool
+	// malformedToken: the configured credential holds a line break or
+	// another control character, so no request was sent.
+	malformedToken bool
+}
+
+// validHeaderValue reports whether v can be sent as an HTTP header value
+// (RFC 9110 field-value: no CR, LF, NUL or other control bytes but tab).
+func validHeaderValue(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// plainOTPMessage replaces the registry's generic one-time password text
+// (npm's "pass --otp=<code> to the command you ran", which fits neither
+// the dashboard nor stagegate's own flags) with plain words; any other
+// message is kept.
+func plainOTPMessage(kind ErrorKind, msg string) string {
+	l := strings.ToLower(msg)
+	if msg != "" && !strings.Contains(l, "one-time pass") && !strings.Contains(l, "--otp") && !strings.Contains(l, "command you ran") {
+		return msg
+	}
+	if kind == ErrOTPRejected {
+		return "it may be mistyped or expired (codes change every 30 seconds); enter a fresh code"
+	}
+	return "enter the code from your authenticator app"
 }
 
 // Is matches an ErrorKind target: errors.Is(err, registry.ErrNotFound).
@@ -203,6 +232,9 @@ func (e *Error) loginHint() string {
 func (e *Error) Error() string {
 	switch e.Kind {
 	case ErrNotLoggedIn:
+		if e.malformedToken {
+			return fmt.Sprintf("the token for %s in your npm configuration is malformed: it contains a line break or another control character (a pasted token, or a ${VAR} whose value has a newline?); nothing was sent: fix the _authToken line in .npmrc or %s", e.Registry, e.loginHint())
+		}
 		if e.noCredentials {
 			return fmt.Sprintf("not logged in to %s (no credentials for %s)%s: %s", e.Registry, e.where(), e.said(), e.loginHint())
 		}
@@ -214,7 +246,7 @@ func (e *Error) Error() string {
 		}
 		return s
 	case ErrOTPRejected:
-		return fmt.Sprintf("the one-time password was not accepted for %s%s: enter a fresh code (and check the authenticator's clock)", e.where(), e.said())
+		return fmt.Sprintf("the one-time password was not accepted for %s%s (if fresh codes fail too, check the authenticator's clock)", e.where(), e.said())
 	case ErrWebAuthPending:
 		return fmt.Sprintf("web authentication was not completed (still pending at %s): try again, or pass --otp CODE", e.where())
 	case ErrForbidden:

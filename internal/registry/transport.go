@@ -145,6 +145,11 @@ func (c *Client) once(ctx context.Context, r request) (*response, *Error) {
 	if c.auth != nil {
 		authHeader = c.auth.AuthHeader(r.url)
 	}
+	if !validHeaderValue(authHeader) {
+		// net/http would refuse it as an "invalid header field value",
+		// which reads like a network problem.
+		return nil, &Error{Kind: ErrNotLoggedIn, Method: r.method, URL: stripUserinfo(r.url), Registry: c.registry, malformedToken: true}
+	}
 	red := newRedactor(authHeader, r.otp)
 	h := req.Header
 	h.Set("User-Agent", c.ua)
@@ -262,6 +267,7 @@ func (c *Client) statusError(r request, resp *http.Response, body []byte, red re
 				e.Kind = ErrOTPRejected
 			}
 			e.AuthURL, e.DoneURL = authURL, doneURL
+			e.Message = plainOTPMessage(e.Kind, e.Message)
 		default:
 			e.Kind = ErrNotLoggedIn
 			e.noCredentials = noAuth
