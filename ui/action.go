@@ -374,10 +374,15 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 	if msg.err == nil {
 		a.results[msg.idx] = targetResult{state: resOK}
 		a.next++
-		if a.next < len(a.targets) {
-			return m.sendNext() // reuse the code while the registry accepts it
+		decision := "approved"
+		if a.kind == actReject {
+			decision = "rejected"
 		}
-		return m.finishAction()
+		remember := m.rememberDecision(a.targets[msg.idx].item, decision)
+		if a.next < len(a.targets) {
+			return tea.Batch(remember, m.sendNext()) // reuse the code while the registry accepts it
+		}
+		return tea.Batch(remember, m.finishAction())
 	}
 	e := classify(msg.err)
 	switch e.kind {

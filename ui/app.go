@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"github.com/stagegate/stagegate/internal/memory"
 	"github.com/stagegate/stagegate/internal/posture"
 	"github.com/stagegate/stagegate/internal/registry"
 )
@@ -34,6 +35,9 @@ type Options struct {
 	Now func() time.Time
 	// Posture, if set, checks the release posture for the `P` view (posture.go).
 	Posture func(ctx context.Context) (posture.Report, error)
+	// Memory, if set, keeps viewed files, notes and approved snapshots
+	// across runs (memory.go).
+	Memory *memory.Store
 }
 
 const (
@@ -437,6 +441,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.onWebAuth(msg)
 	case currentMsg:
 		return m, m.onCurrent(msg)
+	case memLoadedMsg:
+		return m, m.onMemLoaded(msg)
+	case memSavedMsg:
+		if msg.err != nil {
+			return m, m.setStatus(msgErr, "review memory not saved: "+safeText(msg.err.Error()))
+		}
+		return m, nil
 	case whoamiMsg:
 		// Best effort: without it the modal only misses the "you staged
 		// this" warning; a login problem shows on the queue anyway.
@@ -457,7 +468,7 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // textEntry reports whether typed runes go into a text field.
 func (m *Model) textEntry() bool {
-	return m.filtering || (m.rv != nil && m.rv.searching) || (m.overlay == ovAction && m.act.phase == phaseCode)
+	return m.filtering || (m.rv != nil && (m.rv.searching || m.rv.noting)) || (m.overlay == ovAction && m.act.phase == phaseCode)
 }
 
 func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
@@ -532,6 +543,9 @@ func (m *Model) onKey(k tea.KeyMsg) tea.Cmd {
 	}
 	if m.rv != nil && m.rv.searching {
 		return m.rv.onSearchKey(m, k)
+	}
+	if m.rv != nil && m.rv.noting {
+		return m.rv.onNoteKey(m, k)
 	}
 	switch {
 	case key.Matches(k, m.keys.Quit):

@@ -283,6 +283,7 @@ func (m *Model) onReviewDone(msg reviewDoneMsg) tea.Cmd {
 	m.reviews[key] = e
 	if m.rv != nil && m.rv.key == key && m.rv.rev == nil && e.state == revDone {
 		m.rv.attach(m, e.rev)
+		return tea.Batch(m.schedule(), m.loadMemory(m.rv))
 	}
 	return m.schedule()
 }

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"github.com/stagegate/stagegate/internal/memory"
 	"github.com/stagegate/stagegate/internal/report"
 	"sort"
 
@@ -49,6 +50,12 @@ type reviewView struct {
 	expanded  map[string]bool
 	searching bool
 	search    lineInput
+	// Review memory (memory.go): the record of this review, what is new
+	// since the package's last approval here, and the note being edited.
+	mem    *memory.Record
+	since  *memory.Delta
+	noting bool
+	note   lineInput
 }
 
 func (m *Model) openReview(it registry.StageItem) tea.Cmd {
@@ -62,6 +69,7 @@ func (m *Model) openReview(it registry.StageItem) tea.Cmd {
 	if e := m.reviews[k]; e != nil && e.state == revDone {
 		m.lruKeys.touch(k, e.size)
 		m.rv.attach(m, e.rev)
+		return tea.Batch(m.schedule(), m.loadMemory(m.rv))
 	}
 	return m.schedule()
 }
@@ -135,6 +143,9 @@ func (rv *reviewView) showFile(m *Model) {
 	}
 	if fd.Capped != "" {
 		notes = append(notes, st.warn.r("! partial diff: "+safeText(fd.Capped)))
+	}
+	if rv.mem != nil && rv.mem.Notes[fd.Path] != "" {
+		notes = append(notes, st.accent.r("your note: ")+safeText(rv.mem.Notes[fd.Path]))
 	}
 	if fd.TokenDiff {
 		notes = append(notes, st.note.r("compared token by token (minified or single-line file)"))
@@ -443,6 +454,9 @@ func (rv *reviewView) onKey(m *Model, k tea.KeyMsg) tea.Cmd {
 		if v[fd.Path] && rv.fileIdx < len(rv.files) {
 			rv.selectFile(m, rv.fileIdx+1) // viewed: on to the next file
 		}
+		return m.saveMemory(rv)
+	case key.Matches(k, km.Note):
+		return rv.startNote(m)
 	case key.Matches(k, km.Expand):
 		fd := rv.current()
 		switch {
@@ -701,6 +715,9 @@ func (rv *reviewView) paneView(m *Model, w, h int) []string {
 	if rv.searching {
 		out[len(out)-1] = m.st.accent.r("search ") + "/" + safeText(rv.search.String()) + "█"
 	}
+	if rv.noting {
+		out[len(out)-1] = m.st.accent.r("note on "+rv.noteWhere()+": ") + safeText(rv.note.String()) + "█"
+	}
 	return out
 }
 
@@ -739,6 +756,7 @@ func (rv *reviewView) overview(m *Model) []string {
 	if r.Diff != nil && r.Diff.ManifestError != "" {
 		out = append(out, "", st.warn.r("package.json could not be compared: ")+safeText(r.Diff.ManifestError))
 	}
+	out = append(out, rv.memoryLines(m)...)
 	// Signals first: they are what a reviewer must read before anything else.
 	out = append(out, "", st.title.r(fmt.Sprintf("Signals (%d)", len(r.Signals))))
 	switch {
@@ -776,7 +794,11 @@ func (rv *reviewView) overview(m *Model) []string {
 		if sg.Line > 0 {
 			where += fmt.Sprintf(":%d", sg.Line)
 		}
-		out = append(out, "  "+sev.r(fmt.Sprintf("%-6s", strings.ToUpper(safeText(string(sg.Severity)))))+" "+st.bold.r(safeText(sg.ID))+"  "+where+"  "+safeText(sg.Title))
+		seen := ""
+		if rv.seenBefore(sg) {
+			seen = st.faint.r("  · seen before: accepted in " + safeText(rv.since.Since.Version) + ", same content")
+		}
+		out = append(out, "  "+sev.r(fmt.Sprintf("%-6s", strings.ToUpper(safeText(string(sg.Severity)))))+" "+st.bold.r(safeText(sg.ID))+"  "+where+"  "+safeText(sg.Title)+seen)
 		if sg.Detail != "" {
 			out = append(out, "         "+st.faint.r(safeText(sg.Detail)))
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/stagegate/stagegate/internal/approval"
 	"github.com/stagegate/stagegate/internal/audit"
 	"github.com/stagegate/stagegate/internal/devregistry"
+	"github.com/stagegate/stagegate/internal/memory"
 	"github.com/stagegate/stagegate/internal/npmrc"
 	"github.com/stagegate/stagegate/internal/posture"
 	"github.com/stagegate/stagegate/internal/registry"
@@ -153,6 +154,9 @@ func runDashboard(cmd *cobra.Command, g *globals) error {
 	go b.settlePending(cmd.Context())
 	opts := g.uiOptions()
 	opts.Posture = postureFunc(e.client, e.cfg)
+	if dir, err := memory.DefaultDir(); err == nil {
+		opts.Memory = memory.Open(dir) // viewed files, notes, approved snapshots
+	}
 	return dashboardExit(ui.Run(cmd.Context(), b, opts, g.stdin, g.stdout))
 }
 
@@ -217,6 +221,8 @@ written outside a temporary folder, which is removed on exit.`,
 			}
 			opts := g.uiOptions()
 			opts.DemoCode = srv.CurrentCode
+			// The demo leaves nothing behind: its memory lives with its registry.
+			opts.Memory = memory.Open(filepath.Join(tmp, "reviews"))
 			setGCPercent()
 			if err := srv.SeedPosture(devregistry.DemoPosture()); err != nil {
 				return err

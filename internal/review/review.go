@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"os"
 	"path/filepath"
 	"sort"
@@ -426,6 +427,7 @@ func build(pkgName string, staged Staged, base *Base, oldPkg, newPkg *tarball.Pa
 		Risk: signals.Risk{Level: signals.RiskNone, Reasons: []string{}}}
 	if newPkg != nil {
 		r.Issues = newPkg.Issues
+		r.Fingerprints, r.Deps = fingerprints(newPkg), manifestDeps(newPkg)
 	}
 	if oldPkg != nil {
 		r.Summary.BytesBefore = oldPkg.Unpacked
@@ -669,4 +671,41 @@ func manifestNameVersion(p *tarball.Package) (string, string) {
 		return "", ""
 	}
 	return m.Name, m.Version
+}
+
+// fingerprints identifies every file's content: crc32c (hardware
+// accelerated: 5 ms for typescript's 52 MB) and the size. It tells
+// "changed", not "trusted": nothing is hidden on its strength.
+func fingerprints(p *tarball.Package) map[string]string {
+	table := crc32.MakeTable(crc32.Castagnoli)
+	out := make(map[string]string, len(p.Files))
+	for _, f := range p.Files {
+		out[f.Path] = fmt.Sprintf("%08x-%d", crc32.Checksum(f.Data, table), len(f.Data))
+	}
+	return out
+}
+
+// manifestDeps lists the installed dependency sections of a package's
+// package.json as "section:name@spec", sorted.
+func manifestDeps(p *tarball.Package) []string {
+	f := p.Lookup("package.json")
+	if f == nil {
+		return nil
+	}
+	var m map[string]json.RawMessage
+	if json.Unmarshal(f.Data, &m) != nil {
+		return nil
+	}
+	var out []string
+	for _, sec := range []string{"dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies"} {
+		var deps map[string]any
+		if json.Unmarshal(m[sec], &deps) != nil {
+			continue
+		}
+		for name, spec := range deps {
+			out = append(out, fmt.Sprintf("%s:%s@%v", sec, name, spec))
+		}
+	}
+	sort.Strings(out)
+	return out
 }

@@ -39,6 +39,13 @@ type Review struct {
 	// Issues are the staged (new) tarball's entries that are not regular
 	// files npm would install: links, devices, escapes, duplicates, collisions.
 	Issues []tarball.Issue `json:"-"`
+	// Fingerprints identify each staged file's content (crc32c and size):
+	// review memory tells what changed since an earlier approval, and
+	// which findings sit in content already accepted.
+	Fingerprints map[string]string `json:"-"`
+	// Deps lists the staged manifest's installed dependencies as
+	// "section:name@spec", for review memory.
+	Deps []string `json:"-"`
 	// Stage holds the stage record's status and age, for the UI.
 	Stage StageFacts `json:"-"`
 }
