@@ -23,7 +23,7 @@ type segment struct {
 
 func (s segment) match(f string) bool {
 	if s.re == nil {
-		return strings.ToLower(f) == s.lit
+		return strings.EqualFold(f, s.lit) // s.lit is lower case; no allocation per test
 	}
 	// minimatch never lets a magic part match "." or ".." or the empty string.
 	if f == "" || f == "." || f == ".." {
@@ -84,7 +84,10 @@ func (r *rule) isRelative() bool {
 // match reports whether any expansion of the pattern hits path; partial lets a
 // path that is a prefix of a possible match count, as minimatch's partial does.
 func (r *rule) match(path string, partial bool) bool {
-	file := strings.Split(path, "/")
+	// Split into a fixed array: rule.match runs up to ten times per rule
+	// per entry, and the allocation was most of a walk's cost.
+	var buf [16]string
+	file := splitInto(buf[:0], path)
 	base := ""
 	for i := len(file) - 1; i >= 0 && base == ""; i-- {
 		base = file[i]
@@ -310,4 +313,17 @@ func splitTopLevel(s string) []string {
 		}
 	}
 	return append(out, s[last:])
+}
+
+// splitInto appends the "/"-separated parts of path to dst, as
+// strings.Split does.
+func splitInto(dst []string, path string) []string {
+	for {
+		i := strings.IndexByte(path, '/')
+		if i < 0 {
+			return append(dst, path)
+		}
+		dst = append(dst, path[:i])
+		path = path[i+1:]
+	}
 }
