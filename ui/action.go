@@ -54,6 +54,9 @@ type target struct {
 	base     string // the base the review compared against ("" first release)
 	tagFrom  string // the staged tag's version when the review was computed
 	baseOK   bool   // the base tarball was verified (or there is no base)
+	deps     []string
+	// after are the targets (indexes) this one depends on in a batch.
+	after []int
 }
 
 // move is what approving t does to its tag, as of its review.
@@ -123,6 +126,7 @@ func (m *Model) targetFor(it registry.StageItem) target {
 		t.shasum, t.reviewed, t.verified, t.high = e.sum.shasum, true, e.sum.verified, e.sum.high
 		t.risk, t.base, t.tagFrom = e.sum.risk, e.sum.base, e.sum.tagFrom
 		t.baseOK = e.sum.base == "" || e.sum.baseVerified
+		t.deps = e.sum.deps
 	}
 	return t
 }
@@ -212,7 +216,56 @@ func (a *action) pick() {
 			}
 		}
 	}
+	if a.kind == actApprove && len(a.targets) > 1 {
+		a.targets = dependencyOrder(a.targets)
+	}
 	a.results = make([]targetResult, len(a.targets))
+}
+
+// dependencyOrder sorts a batch approval so that a version comes after
+// the batch's versions of the packages it depends on (a monorepo release,
+// as pnpm orders it), and records those dependencies: when one fails,
+// what depends on it is not attempted.
+func dependencyOrder(ts []target) []target {
+	nodes := make([]approval.Node, len(ts))
+	for i, t := range ts {
+		nodes[i] = approval.Node{Name: t.item.PackageName, Deps: t.deps}
+	}
+	order, deps := approval.Order(nodes)
+	pos := make([]int, len(ts))
+	for p, i := range order {
+		pos[i] = p
+	}
+	out := make([]target, len(ts))
+	for p, i := range order {
+		t := ts[i]
+		t.after = nil
+		for _, j := range deps[i] {
+			t.after = append(t.after, pos[j])
+		}
+		out[p] = t
+	}
+	return out
+}
+
+// skipDependents marks the versions of a batch not yet sent that depend
+// (directly or through another) on a version that did not go through.
+func (a *action) skipDependents() {
+	for i := a.next; i < len(a.targets); i++ {
+		if a.results[i].state != resPending {
+			continue
+		}
+		for _, j := range a.targets[i].after {
+			if r := a.results[j].state; r == resFailed || r == resSkipped {
+				name := a.targets[j].item.PackageName + "@" + a.targets[j].item.Version
+				a.results[i] = targetResult{state: resSkipped, msg: "not attempted: it depends on " + name + ", which was not approved"}
+				break
+			}
+		}
+	}
+	for a.next < len(a.targets) && a.results[a.next].state != resPending {
+		a.next++
+	}
 }
 
 // excluded are the versions asked for that the action leaves out.
@@ -379,6 +432,7 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 			decision = "rejected"
 		}
 		remember := m.rememberDecision(a.targets[msg.idx].item, decision)
+		a.skipDependents()
 		if a.next < len(a.targets) {
 			return tea.Batch(remember, m.sendNext()) // reuse the code while the registry accepts it
 		}
@@ -421,6 +475,7 @@ func (m *Model) onActionResult(msg actionResultMsg) tea.Cmd {
 		return m.finishAction()
 	}
 	a.next++
+	a.skipDependents()
 	if a.next < len(a.targets) {
 		return m.sendNext()
 	}

@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stagegate/stagegate/internal/memory"
+	"github.com/stagegate/stagegate/internal/registry"
 	"github.com/stagegate/stagegate/internal/review"
 )
 
@@ -86,4 +88,35 @@ func TestMemoryOffByDefault(t *testing.T) {
 	if h.m.rv.noting {
 		t.Fatal("a note editor opened with no store to keep it")
 	}
+}
+
+// TestBatchInDependencyOrder: a monorepo batch approves a package before
+// the versions that depend on it, and what depends on a version that
+// failed is not attempted.
+func TestBatchInDependencyOrder(t *testing.T) {
+	items := stageItems() // @acme/router 1.5.2, left-pad 2.0.0, @acme/router 1.5.1
+	codes := codeRegistry(false, 0, "123456")
+	f := &fakeBackend{items: items, decide: func(c call) error {
+		if c.id == "id-router-151" && c.otp != "" {
+			return &registry.Error{Kind: registry.ErrConflict, Message: "version already published"}
+		}
+		return codes(c)
+	}}
+	dependent := smallReview(items[1])
+	dependent.Deps = []string{"dependencies:@acme/router@^1.5.0"}
+	f.setReview("id-leftpad-200", dependent)
+	h := newHarness(t, f, 140, 40)
+	h.keys("*", "a")
+	h.typeText("123456")
+	h.keys("enter")
+	var ids []string
+	for _, c := range f.callsCopy() {
+		if c.otp != "" {
+			ids = append(ids, c.id)
+		}
+	}
+	if got := strings.Join(ids, ","); got != "id-router-152,id-router-151" {
+		t.Fatalf("approvals sent, in order: %s (left-pad depends on a router that failed: not sent)", got)
+	}
+	h.mustSee("skipped   left-pad@2.0.0: not attempted: it depends on @acme/router@1.5.1")
 }

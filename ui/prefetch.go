@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/stagegate/stagegate/internal/registry"
@@ -38,11 +39,12 @@ type summary struct {
 	files, added, removed int
 	verified              bool
 	high, medium          int
-	shasum                string // of the tarball that was reviewed
-	risk                  string // the review's risk level
-	base                  string // the base version compared against ("" first release)
-	tagFrom               string // the staged tag's version when reviewed
-	baseVerified          bool   // the base tarball matched the packument's integrity
+	shasum                string   // of the tarball that was reviewed
+	risk                  string   // the review's risk level
+	base                  string   // the base version compared against ("" first release)
+	tagFrom               string   // the staged tag's version when reviewed
+	baseVerified          bool     // the base tarball matched the packument's integrity
+	deps                  []string // names of the packages the staged version depends on
 }
 
 // reviewEntry is the dashboard's knowledge of one item's review.
@@ -113,6 +115,12 @@ func summarize(r *review.Review) summary {
 	}
 	if r.Base != nil {
 		s.base, s.baseVerified = r.Base.Version, r.Base.Verified
+	}
+	for _, d := range r.Deps { // "section:name@spec"
+		_, rest, _ := strings.Cut(d, ":")
+		if at := strings.LastIndex(rest, "@"); at > 0 {
+			s.deps = append(s.deps, rest[:at])
+		}
 	}
 	for _, sg := range r.Signals {
 		switch sg.Severity {
