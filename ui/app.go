@@ -38,6 +38,11 @@ type Options struct {
 	// Memory, if set, keeps viewed files, notes and approved snapshots
 	// across runs (memory.go).
 	Memory *memory.Store
+	// Notify, if set, announces newly staged versions outside the screen
+	// (bell and terminal notification, notify.go); Run sets it unless
+	// NoNotify.
+	Notify   func(title, body string) error
+	NoNotify bool
 }
 
 const (
@@ -78,13 +83,14 @@ const (
 // review screen, plus at most one overlay) that routes messages and lays out
 // the screen.
 type Model struct {
-	b      Backend
-	opts   Options
-	st     styles
-	keys   keyMap
-	ctx    context.Context
-	cancel context.CancelFunc
-	now    func() time.Time
+	seenIDs map[string]bool // stage ids listed so far; nil until the first list
+	b       Backend
+	opts    Options
+	st      styles
+	keys    keyMap
+	ctx     context.Context
+	cancel  context.CancelFunc
+	now     func() time.Time
 
 	width, height int
 	screen        screen
@@ -193,8 +199,12 @@ func Run(ctx context.Context, b Backend, opts Options, in io.Reader, out io.Writ
 	default:
 		dark = o.HasDarkBackground()
 	}
+	sw := &syncWriter{w: out}
+	if opts.Notify == nil && !opts.NoNotify {
+		opts.Notify = sw.notify
+	}
 	m := newModel(ctx, b, opts, p, dark)
-	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out)}
+	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(sw)}
 	if !opts.NoMouse {
 		popts = append(popts, tea.WithMouseCellMotion())
 	}

@@ -69,6 +69,7 @@ func TestSinceLastApprovalAndSeenBefore(t *testing.T) {
 	// 1.5.1's review is in, then approved: its snapshot is kept.
 	h.m.reviews[itemKey(old)] = &reviewEntry{state: revDone, rev: oldRev}
 	h.exec(h.m.rememberDecision(old, "approved"))
+	h.settle() // the snapshot is written before the next review reads it
 
 	h.keys("enter") // the first row: 1.5.2
 	if h.m.rv.item.Version != "1.5.2" {

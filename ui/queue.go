@@ -120,7 +120,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		}
 	}
 	m.clampCursor()
-	return m.schedule()
+	return tea.Batch(m.schedule(), m.announceNew(items))
 }
 
 func (m *Model) clampCursor() {

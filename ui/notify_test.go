@@ -1,0 +1,56 @@
+package ui
+
+import (
+	"bytes"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stagegate/stagegate/internal/registry"
+)
+
+func TestAnnounceNewlyStaged(t *testing.T) {
+	var mu sync.Mutex
+	var got []string
+	f := &fakeBackend{items: stageItems()}
+	h := newHarnessWith(t, f, 120, 30, func(m *Model) {
+		m.opts.Notify = func(title, body string) error {
+			mu.Lock()
+			defer mu.Unlock()
+			got = append(got, title+" | "+body)
+			return nil
+		}
+	})
+	h.keys("r")
+	mu.Lock()
+	if len(got) != 0 {
+		t.Fatalf("the first lists are the baseline, not news: %v", got)
+	}
+	mu.Unlock()
+	f.mu.Lock()
+	f.items = append(f.items, registry.StageItem{ID: "id-new", PackageName: "evil\x1b]0;x\apkg", Version: "9.9.9", Tag: "latest", Shasum: "4444444444444444444444444444444444444444"})
+	f.mu.Unlock()
+	h.keys("r")
+	h.mustSee("newly staged: evil␛]0;x␇pkg@9.9.9")
+	mu.Lock()
+	defer mu.Unlock()
+	if len(got) != 1 || !strings.HasPrefix(got[0], "stagegate: 1 newly staged | ") {
+		t.Fatalf("notifications %q", got)
+	}
+}
+
+func TestNotifySequenceIsSafe(t *testing.T) {
+	var buf bytes.Buffer
+	w := &syncWriter{w: &buf}
+	if err := w.notify("stagegate: 1 newly staged", "a\x1b]52;c;aGk=\a;b\u202e@1.0.0"); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	want := "\a\x1b]9;stagegate: 1 newly staged: a ]52;c;aGk= ;b@1.0.0\a\x1b]777;notify;stagegate: 1 newly staged;a ]52,c,aGk= ,b@1.0.0\a"
+	if out != want {
+		t.Fatalf("got  %q\nwant %q", out, want)
+	}
+	if strings.Count(out, "\x1b") != 2 || strings.Count(out, "\a") != 3 {
+		t.Errorf("registry text added control bytes: %q", out)
+	}
+}
