@@ -33,7 +33,7 @@ type decideFlags struct {
 func newApproveCmd(g *globals) *cobra.Command {
 	var f decideFlags
 	c := &cobra.Command{
-		Use:   "approve <stage-id>...",
+		Use:   "approve <stage-id|name@version>...",
 		Short: "Approve staged versions (publishes them under their tag)",
 		Long: `Approve one or more staged versions with a 2FA code. Each staged tarball is
 downloaded and checked against its stage record first, and the record is
@@ -61,7 +61,7 @@ confirm on a terminal; without one it is refused unless
 func newRejectCmd(g *globals) *cobra.Command {
 	var f decideFlags
 	c := &cobra.Command{
-		Use:   "reject <stage-id>...",
+		Use:   "reject <stage-id|name@version>...",
 		Short: "Reject staged versions (deletes them for good)",
 		Long: `Reject one or more staged versions with a 2FA code. Rejection is permanent:
 the staged tarball is deleted. On a terminal you are asked to confirm unless
@@ -182,16 +182,21 @@ func (r decision) fromOutcome(out approval.Outcome, err error) decision {
 func (g *globals) decide(ctx context.Context, action string, ids []string, f decideFlags) error {
 	seen := map[string]bool{}
 	var unique []string
+	var refs []string // name@version arguments, resolved once the registry is known
 	for _, id := range ids {
 		if !registry.ValidStageID(id) {
-			return usageErr("%q is not a stage id (a UUID, as `stagegate list` shows)", termsafe.String(id))
+			if _, _, ok := splitNameVersion(id); ok {
+				refs = append(refs, id)
+				continue
+			}
+			return usageErr("%q is not a stage id (a UUID, as `stagegate list` shows) or name@version", termsafe.String(id))
 		}
 		if !seen[strings.ToLower(id)] {
 			seen[strings.ToLower(id)] = true
 			unique = append(unique, id)
 		}
 	}
-	if f.shasum != "" && len(unique) != 1 {
+	if f.shasum != "" && len(unique)+len(refs) != 1 {
 		return usageErr("--shasum goes with exactly one stage id")
 	}
 	if f.otp != "" && !validOTP(f.otp) {
@@ -204,6 +209,17 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 	e, err := g.newEnv()
 	if err != nil {
 		return err
+	}
+	// name@version of a staged version names its stage id (§2).
+	for _, ref := range refs {
+		it, err := viewStage(ctx, e.client, ref)
+		if err != nil {
+			return err
+		}
+		if !seen[strings.ToLower(it.ID)] {
+			seen[strings.ToLower(it.ID)] = true
+			unique = append(unique, it.ID)
+		}
 	}
 	client := e.client
 	if f.otp != "" {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/stagegate/stagegate/internal/registry"
+	"github.com/stagegate/stagegate/internal/review"
 )
 
 // viewStage reads the stage item that ref names: a stage id, or the
@@ -50,10 +51,4 @@ func viewStage(ctx context.Context, c *registry.Client, ref string) (registry.St
 }
 
 // splitNameVersion splits name@version (a scoped name keeps its leading @).
-func splitNameVersion(ref string) (name, version string, ok bool) {
-	at := strings.LastIndexByte(ref, '@')
-	if at <= 0 || at == len(ref)-1 {
-		return "", "", false
-	}
-	return ref[:at], ref[at+1:], true
-}
+func splitNameVersion(ref string) (name, version string, ok bool) { return review.SplitSpec(ref) }
