@@ -199,12 +199,12 @@ func Run(ctx context.Context, b Backend, opts Options, in io.Reader, out io.Writ
 	default:
 		dark = o.HasDarkBackground()
 	}
-	sw := &syncWriter{w: out}
+	w, sw := terminalWriter(out)
 	if opts.Notify == nil && !opts.NoNotify {
 		opts.Notify = sw.notify
 	}
 	m := newModel(ctx, b, opts, p, dark)
-	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(sw)}
+	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(w)}
 	if !opts.NoMouse {
 		popts = append(popts, tea.WithMouseCellMotion())
 	}

@@ -32,6 +32,33 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	return s.w.Write(p)
 }
 
+// ttyFile is what bubbletea needs of its output to read the terminal's
+// size and follow resizes (charmbracelet/x/term.File).
+type ttyFile interface {
+	io.ReadWriteCloser
+	Fd() uintptr
+}
+
+// syncTTY is a syncWriter over a terminal that keeps the terminal's file
+// methods, so bubbletea still sees a terminal.
+type syncTTY struct {
+	*syncWriter
+	f ttyFile
+}
+
+func (t syncTTY) Read(p []byte) (int, error) { return t.f.Read(p) }
+func (t syncTTY) Close() error               { return t.f.Close() }
+func (t syncTTY) Fd() uintptr                { return t.f.Fd() }
+
+// terminalWriter wraps out for notifications without hiding a terminal.
+func terminalWriter(out io.Writer) (io.Writer, *syncWriter) {
+	sw := &syncWriter{w: out}
+	if f, ok := out.(ttyFile); ok {
+		return syncTTY{syncWriter: sw, f: f}, sw
+	}
+	return sw, sw
+}
+
 // notify rings the bell and sends the desktop notification sequences.
 func (s *syncWriter) notify(title, body string) error {
 	title, body = oscText(title), oscText(body)

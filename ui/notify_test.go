@@ -2,6 +2,8 @@ package ui
 
 import (
 	"bytes"
+	"io"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -52,5 +54,24 @@ func TestNotifySequenceIsSafe(t *testing.T) {
 	}
 	if strings.Count(out, "\x1b") != 2 || strings.Count(out, "\a") != 3 {
 		t.Errorf("registry text added control bytes: %q", out)
+	}
+}
+
+// TestTerminalWriterKeepsTheTerminal: bubbletea reads the terminal size
+// through its output's file descriptor; the notification writer must not
+// hide it.
+func TestTerminalWriterKeepsTheTerminal(t *testing.T) {
+	f, err := os.CreateTemp(t.TempDir(), "out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w, _ := terminalWriter(f)
+	if tf, ok := w.(ttyFile); !ok || tf.Fd() != f.Fd() {
+		t.Fatalf("a file output lost its Fd: %T", w)
+	}
+	var buf bytes.Buffer
+	if _, ok := func() (io.Writer, bool) { w, _ := terminalWriter(&buf); _, ok := w.(ttyFile); return w, ok }(); ok {
+		t.Fatal("a buffer became a file")
 	}
 }

@@ -766,6 +766,9 @@ func (rv *reviewView) overview(m *Model) []string {
 	case len(r.Signals) == 0:
 		out = append(out, st.faint.r("  none of the known attack patterns; still read the diff"))
 	}
+	if len(r.Signals) > 0 {
+		out = append(out, st.faint.r("  > goes to each signal's file and line; enter shows its full text"))
+	}
 	if len(r.Risk.Reasons) > 0 {
 		sev := st.sevLow
 		switch r.Risk.Level {
@@ -775,12 +778,15 @@ func (rv *reviewView) overview(m *Model) []string {
 			sev = st.sevMed
 		}
 		out = append(out, "  "+sev.r("Risk "+strings.ToUpper(safeText(string(r.Risk.Level)))))
-		for _, why := range r.Risk.Reasons {
+		// The first reasons say why; the rest repeat the signals below.
+		const shown = 3
+		for i, why := range r.Risk.Reasons {
+			if i == shown {
+				out = append(out, st.faint.r(fmt.Sprintf("    … %d more (the signals below; all in --json)", len(r.Risk.Reasons)-shown)))
+				break
+			}
 			out = append(out, "    · "+safeText(why))
 		}
-	}
-	if len(r.Signals) > 0 {
-		out = append(out, st.faint.r("  > goes to each signal's file and line; enter shows its full text"))
 	}
 	for _, sg := range r.Signals {
 		sev := st.sevLow

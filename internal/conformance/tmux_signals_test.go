@@ -29,11 +29,11 @@ func TestTmuxSignalJump(t *testing.T) {
 	}
 	env := []string{"HOME=" + home, "TMPDIR=" + tmp, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH")}
 	s := startTmux(t, 160, 50, env, []string{bin, "demo"}, nil)
-	s.waitFor("12 staged versions", 15*time.Second)
+	s.waitFor("13 staged versions", 15*time.Second)
 	s.send("/")
 	s.typeText("scopewalk")
 	s.send("Enter")
-	s.waitFor("(1 of 12)", 5*time.Second)
+	s.waitFor("(1 of 13)", 5*time.Second)
 	s.send("Enter")
 	s.waitFor("> goes to each signal", 15*time.Second)
 	s.send(">")
@@ -63,7 +63,7 @@ func TestTmuxSignalJump(t *testing.T) {
 		t.Fatalf("enter did not close the detail:\n%s", scr)
 	}
 	s.send("Escape")
-	s.waitFor("(1 of 12)", 5*time.Second)
+	s.waitFor("(1 of 13)", 5*time.Second)
 	s.send("q")
 }
 

@@ -117,7 +117,7 @@ func TestTmuxApproveAndReject(t *testing.T) {
 	s := startTmux(t, 120, 36, env, []string{bin, "--registry", sl.URL, "--userconfig", w.userrc, "--no-mouse"}, w.secrets)
 
 	s.waitFor("slugkit", 15*time.Second)
-	s.waitFor("12 staged versions", 15*time.Second)
+	s.waitFor("13 staged versions", 15*time.Second)
 
 	// Open slugkit's review through the filter.
 	s.send("/")
@@ -150,7 +150,7 @@ func TestTmuxApproveAndReject(t *testing.T) {
 
 	// Reject @acme/router 1.5.2 from the queue: confirm, then 2FA.
 	s.send("Escape")
-	s.waitFor("11 staged versions", 10*time.Second)
+	s.waitFor("12 staged versions", 10*time.Second)
 	s.send("/")
 	s.typeText("router")
 	s.send("Enter")
@@ -233,7 +233,7 @@ func TestTmuxDemoSmallAndWide(t *testing.T) {
 	env := []string{"HOME=" + home, "TMPDIR=" + tmp, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH")}
 	s := startTmux(t, 80, 24, env, []string{bin, "demo"}, nil)
 	scr := s.waitFor("demo 2FA code", 15*time.Second)
-	s.waitFor("12 staged versions", 15*time.Second)
+	s.waitFor("13 staged versions", 15*time.Second)
 	for i, line := range strings.Split(strings.TrimRight(scr, "\n"), "\n") {
 		if w := len([]rune(line)); w > 80 {
 			t.Errorf("line %d is %d columns wide at 80x24", i+1, w)
@@ -245,7 +245,7 @@ func TestTmuxDemoSmallAndWide(t *testing.T) {
 	exec.Command("tmux", "-S", s.socket, "resize-window", "-t", s.name, "-x", "40", "-y", "10").Run()
 	s.waitFor("too small", 5*time.Second)
 	exec.Command("tmux", "-S", s.socket, "resize-window", "-t", s.name, "-x", "200", "-y", "60").Run()
-	s.waitFor("12 staged versions", 5*time.Second)
+	s.waitFor("13 staged versions", 5*time.Second)
 	s.send("Enter")
 	s.waitFor("verified", 15*time.Second)
 	s.send("Escape", "q")
@@ -275,7 +275,7 @@ func TestTmuxDemoPosture(t *testing.T) {
 	home := t.TempDir()
 	env := []string{"HOME=" + home, "TMPDIR=" + home, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH")}
 	s := startTmux(t, 130, 40, env, []string{bin, "demo"}, nil)
-	s.waitFor("12 staged versions", 15*time.Second)
+	s.waitFor("13 staged versions", 15*time.Second)
 	s.send("P")
 	scr := s.waitFor("1 of 1 trusted publisher may npm publish", 15*time.Second)
 	for _, want := range []string{"Release posture", "✓ mfa=publish", "✗ mfa=automation", "✓ 1 trusted publisher, stage-only", "THIS PROJECT AND MACHINE"} {

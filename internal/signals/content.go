@@ -892,6 +892,10 @@ func classify(path string, data []byte) (fileClass, commentStyle) {
 			return classDoc, commentNone
 		}
 	}
+	if lower == ".env" || strings.HasPrefix(lower, ".env.") || lower == ".npmrc" || lower == ".yarnrc" {
+		// Settings, not code: what they hold is secret-in-tarball's.
+		return classDoc, commentHash
+	}
 	ext := ""
 	if i := strings.LastIndexByte(lower, '.'); i > 0 {
 		ext = lower[i:]

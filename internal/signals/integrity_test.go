@@ -300,3 +300,22 @@ func TestFirstReleaseIsNoFreePass(t *testing.T) {
 		}
 	}
 }
+
+// TestIntegrityDemo: the demo's pathkit 2.0.1, built from a dirty working
+// tree, ships a .env with a token and lost the file its main names.
+func TestIntegrityDemo(t *testing.T) {
+	for _, r := range demoReleases(t) {
+		if r.Name+"@"+r.Version != "pathkit@2.0.1" {
+			continue
+		}
+		got := map[string]Severity{}
+		for _, s := range Analyze(r.Input) {
+			got[s.ID] = s.Severity
+		}
+		if got[SecretInTarball] != High || got[EntrypointMissing] != High || got[CredentialAccess] != "" {
+			t.Fatalf("pathkit@2.0.1: %v", got)
+		}
+		return
+	}
+	t.Fatal("pathkit@2.0.1 is not staged in the demo")
+}

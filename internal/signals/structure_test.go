@@ -477,6 +477,7 @@ func TestStructureDemo(t *testing.T) {
 		"@acme/tokens@0.1.0":       {},
 		"envcase@2.3.1":            {},
 		"@acme/icons@2.1.1":        {},
+		"pathkit@2.0.1":            {},
 	}
 	releases := demoReleases(t)
 	if len(releases) != len(want) {
