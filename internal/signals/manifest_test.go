@@ -437,7 +437,7 @@ func TestManifestSignalsDemo(t *testing.T) {
 		"@acme/tokens@0.1.0":       {},
 		"envcase@2.3.1":            {NewDependency: Medium},
 		"@acme/icons@2.1.1":        {PublisherChanged: Low}, // and provenance-dropped, from the packument (review tests)
-		"pathkit@2.0.1":            {}, // a leaked .env and a missing main: integrity signals
+		"pathkit@2.0.1":            {},                      // a leaked .env and a missing main: integrity signals
 	}
 	seen := 0
 	for _, r := range demoReleases(t) {
