@@ -882,6 +882,22 @@ func buildInfraPath(p string) bool {
 	return false
 }
 
+// settingsShaped reports whether every line is a comment, blank, or
+// key=value (key value for .yarnrc).
+func settingsShaped(data []byte) bool {
+	for _, line := range bytes.Split(data, []byte{'\n'}) {
+		t := bytes.TrimSpace(line)
+		if len(t) == 0 || t[0] == '#' || t[0] == ';' {
+			continue
+		}
+		k := bytes.IndexAny(t, "= ")
+		if k <= 0 || bytes.ContainsAny(t[:k], "()\"'`;{}") {
+			return false
+		}
+	}
+	return true
+}
+
 // classify sorts a path into documentation, script or code.
 func classify(path string, data []byte) (fileClass, commentStyle) {
 	base := path[strings.LastIndexByte(path, '/')+1:]
@@ -892,8 +908,9 @@ func classify(path string, data []byte) (fileClass, commentStyle) {
 			return classDoc, commentNone
 		}
 	}
-	if lower == ".env" || strings.HasPrefix(lower, ".env.") || lower == ".npmrc" || lower == ".yarnrc" {
-		// Settings, not code: what they hold is secret-in-tarball's.
+	if (lower == ".env" || strings.HasPrefix(lower, ".env.") || lower == ".npmrc" || lower == ".yarnrc") && settingsShaped(data) {
+		// Settings, not code: what they hold is secret-in-tarball's. A
+		// "settings" file that is not key=value lines is read as code.
 		return classDoc, commentHash
 	}
 	ext := ""

