@@ -298,13 +298,7 @@ func (rv *reviewView) signalDetail(m *Model, w, maxH int) []string {
 	}
 	st := m.st
 	sg := rv.rev.Signals[rv.sigAt]
-	sev := st.sevLow
-	switch sg.Severity {
-	case "high":
-		sev = st.sevHigh
-	case "medium":
-		sev = st.sevMed
-	}
+	sev := st.severity(string(sg.Severity))
 	where := safeText(sg.Path)
 	if where == "" {
 		where = "(whole release)"
@@ -770,13 +764,7 @@ func (rv *reviewView) overview(m *Model) []string {
 		out = append(out, st.faint.r("  > goes to each signal's file and line; enter shows its full text"))
 	}
 	if len(r.Risk.Reasons) > 0 {
-		sev := st.sevLow
-		switch r.Risk.Level {
-		case "high":
-			sev = st.sevHigh
-		case "medium":
-			sev = st.sevMed
-		}
+		sev := st.severity(string(r.Risk.Level))
 		out = append(out, "  "+sev.r("Risk "+strings.ToUpper(safeText(string(r.Risk.Level)))))
 		// The first reasons say why; the rest repeat the signals below.
 		const shown = 3
@@ -789,13 +777,7 @@ func (rv *reviewView) overview(m *Model) []string {
 		}
 	}
 	for _, sg := range r.Signals {
-		sev := st.sevLow
-		switch sg.Severity {
-		case "high":
-			sev = st.sevHigh
-		case "medium":
-			sev = st.sevMed
-		}
+		sev := st.severity(string(sg.Severity))
 		where := safeText(sg.Path)
 		if sg.Line > 0 {
 			where += fmt.Sprintf(":%d", sg.Line)

@@ -137,3 +137,15 @@ func newStyles(p termenv.Profile, dark bool) styles {
 		key:        b(spec{bold: true, fg: blue}),
 	}
 }
+
+// severity is the style of a signal severity or risk level: high, medium,
+// anything else low.
+func (st styles) severity(level string) style {
+	switch level {
+	case "high":
+		return st.sevHigh
+	case "medium":
+		return st.sevMed
+	}
+	return st.sevLow
+}

@@ -374,22 +374,9 @@ func (s *Server) handleTokenList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	page, perPage := 0, 10
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			writeError(w, http.StatusBadRequest, "page must be a non-negative integer")
-			return
-		}
-		page = n
-	}
-	if v := q.Get("perPage"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			writeError(w, http.StatusBadRequest, "perPage must be a positive integer")
-			return
-		}
-		perPage = min(n, maxPerPage)
+	page, perPage, ok := pageParams(w, q, 10)
+	if !ok {
+		return
 	}
 	s.posture.mu.Lock()
 	all := append([]tokenRec{}, s.posture.tokens...)

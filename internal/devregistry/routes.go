@@ -232,22 +232,9 @@ func (s *Server) handleList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	page, perPage := 0, maxPerPage
-	if v := q.Get("page"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			writeError(w, http.StatusBadRequest, "page must be a non-negative integer")
-			return
-		}
-		page = n
-	}
-	if v := q.Get("perPage"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			writeError(w, http.StatusBadRequest, "perPage must be a positive integer")
-			return
-		}
-		perPage = min(n, maxPerPage)
+	page, perPage, ok := pageParams(w, q, maxPerPage)
+	if !ok {
+		return
 	}
 	filter := strings.TrimSuffix(q.Get("package"), "@*")
 
@@ -436,3 +423,27 @@ func (s *Server) publishLocked(name, version string, man json.RawMessage, blob s
 
 // timeLayout is RFC 3339 with milliseconds in UTC, as npmjs writes times.
 const timeLayout = "2006-01-02T15:04:05.000Z"
+
+// pageParams reads the page and perPage query parameters of a listing
+// (perPage capped at maxPerPage); on a bad value it answers 400 and ok is
+// false.
+func pageParams(w http.ResponseWriter, q url.Values, defPerPage int) (page, perPage int, ok bool) {
+	perPage = defPerPage
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			writeError(w, http.StatusBadRequest, "page must be a non-negative integer")
+			return 0, 0, false
+		}
+		page = n
+	}
+	if v := q.Get("perPage"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			writeError(w, http.StatusBadRequest, "perPage must be a positive integer")
+			return 0, 0, false
+		}
+		perPage = min(n, maxPerPage)
+	}
+	return page, perPage, true
+}
