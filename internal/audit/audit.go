@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/stagegate/stagegate/internal/statedir"
 	"os"
 	"path/filepath"
 	"sync"
@@ -97,14 +98,11 @@ func DefaultPath() (string, error) {
 	if d := os.Getenv("STAGEGATE_AUDIT_LOG"); d != "" {
 		return d, nil
 	}
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "stagegate", "audit.jsonl"), nil
-	}
-	home, err := os.UserHomeDir()
+	dir, err := statedir.Dir()
 	if err != nil {
-		return "", fmt.Errorf("audit log: no home folder (set XDG_STATE_HOME or STAGEGATE_AUDIT_LOG): %w", err)
+		return "", fmt.Errorf("audit log (or set STAGEGATE_AUDIT_LOG): %w", err)
 	}
-	return filepath.Join(home, ".local", "state", "stagegate", "audit.jsonl"), nil
+	return filepath.Join(dir, "audit.jsonl"), nil
 }
 
 // Open returns a log writing to path; the folder is created (0700) on first append.

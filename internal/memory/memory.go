@@ -24,6 +24,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/stagegate/stagegate/internal/statedir"
 )
 
 // maxRecordBytes bounds a record read back: a record is small; a huge
@@ -66,22 +68,26 @@ type Store struct{ dir string }
 // DefaultDir is $XDG_STATE_HOME/stagegate/reviews, falling back to
 // ~/.local/state/stagegate/reviews as the XDG base directory spec says.
 func DefaultDir() (string, error) {
-	if d := os.Getenv("XDG_STATE_HOME"); d != "" && filepath.IsAbs(d) {
-		return filepath.Join(d, "stagegate", "reviews"), nil
-	}
-	home, err := os.UserHomeDir()
+	dir, err := statedir.Dir()
 	if err != nil {
-		return "", fmt.Errorf("review memory: no home folder (set XDG_STATE_HOME): %w", err)
+		return "", fmt.Errorf("review memory: %w", err)
 	}
-	return filepath.Join(home, ".local", "state", "stagegate", "reviews"), nil
+	return filepath.Join(dir, "reviews"), nil
 }
 
 // Open returns the store in dir; the folder is made on the first write.
 func Open(dir string) *Store { return &Store{dir: dir} }
 
+// pkgDir is the folder of one package's records: LastApproved reads
+// that folder only, not every review ever kept.
+func (s *Store) pkgDir(registry, pkg string) string {
+	h := sha256.Sum256([]byte(registry + "\x00" + pkg))
+	return filepath.Join(s.dir, hex.EncodeToString(h[:8]))
+}
+
 func (s *Store) file(k Key) string {
 	h := sha256.Sum256([]byte(k.Registry + "\x00" + k.Package + "\x00" + k.Version + "\x00" + k.Shasum))
-	return filepath.Join(s.dir, hex.EncodeToString(h[:16])+".json")
+	return filepath.Join(s.pkgDir(k.Registry, k.Package), hex.EncodeToString(h[:16])+".json")
 }
 
 // Load returns the record of k; ok is false when there is none.
@@ -126,10 +132,11 @@ func (s *Store) Save(rec Record) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(s.dir, 0o700); err != nil {
+	dir := s.pkgDir(rec.Registry, rec.Package)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("review memory: %w", err)
 	}
-	tmp, err := os.CreateTemp(s.dir, ".rec-*")
+	tmp, err := os.CreateTemp(dir, ".rec-*")
 	if err != nil {
 		return fmt.Errorf("review memory: %w", err)
 	}
@@ -154,7 +161,8 @@ func (s *Store) Save(rec Record) error {
 // LastApproved returns the most recently approved record of a package on
 // a registry, other than exclude (the version under review).
 func (s *Store) LastApproved(registry, pkg string, exclude Key) (Record, bool, error) {
-	entries, err := os.ReadDir(s.dir)
+	dir := s.pkgDir(registry, pkg)
+	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return Record{}, false, nil
 	}
@@ -167,7 +175,7 @@ func (s *Store) LastApproved(registry, pkg string, exclude Key) (Record, bool, e
 		if e.IsDir() || !strings.HasSuffix(e.Name(), ".json") || strings.HasPrefix(e.Name(), ".") {
 			continue
 		}
-		r, err := readRecord(filepath.Join(s.dir, e.Name()))
+		r, err := readRecord(filepath.Join(dir, e.Name()))
 		if err != nil || r.Package != pkg || r.Registry != registry || r.Key == exclude || r.Decision != "approved" {
 			continue
 		}

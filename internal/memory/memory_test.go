@@ -33,7 +33,10 @@ func TestSaveLoadSurvivesRestart(t *testing.T) {
 	if _, ok, _ := Open(dir).Load(other); ok {
 		t.Error("a different shasum loaded the same record")
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*"))
+	files, _ := filepath.Glob(filepath.Join(dir, "*", "*"))
+	if len(files) != 1 {
+		t.Fatalf("records %v", files)
+	}
 	for _, f := range files {
 		st, err := os.Stat(f)
 		if err != nil || st.Mode().Perm() != 0o600 {
@@ -87,6 +90,9 @@ func TestCorruptRecordIsAnErrorNotAPanic(t *testing.T) {
 	dir := t.TempDir()
 	s := Open(dir)
 	k := Key{"r", "x", "1", "s"}
+	if err := os.MkdirAll(filepath.Dir(s.file(k)), 0o700); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.WriteFile(s.file(k), []byte("{not json"), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -105,6 +111,9 @@ func FuzzLoad(f *testing.F) {
 		dir := t.TempDir()
 		s := Open(dir)
 		k := Key{"r", "x", "1", "s"}
+		if err := os.MkdirAll(filepath.Dir(s.file(k)), 0o700); err != nil {
+			t.Fatal(err)
+		}
 		if err := os.WriteFile(s.file(k), data, 0o600); err != nil {
 			t.Fatal(err)
 		}
