@@ -42,13 +42,19 @@ func viewStage(ctx context.Context, c *registry.Client, ref string) (registry.St
 		if len(others) > 0 {
 			hint = "staged versions of " + safeLine(name, 80) + ": " + safeLine(strings.Join(others, ", "), 200)
 		}
-		return registry.StageItem{}, fmt.Errorf("no staged version %s@%s (%s)", safeLine(name, 80), safeLine(ver, 40), hint)
+		return registry.StageItem{}, &notStagedError{fmt.Sprintf("no staged version %s@%s (%s)", safeLine(name, 80), safeLine(ver, 40), hint)}
 	case 1:
 		return c.ViewStaged(ctx, match[0])
 	default:
 		return registry.StageItem{}, usageErr("%s@%s is staged %d times; name one by its stage id: %s", safeLine(name, 80), safeLine(ver, 40), len(match), safeLine(strings.Join(match, " "), 400))
 	}
 }
+
+// notStagedError: name@version names no staged version (it may be live,
+// or never have been staged).
+type notStagedError struct{ msg string }
+
+func (e *notStagedError) Error() string { return e.msg }
 
 // splitNameVersion splits name@version (a scoped name keeps its leading @).
 func splitNameVersion(ref string) (name, version string, ok bool) { return review.SplitSpec(ref) }

@@ -184,36 +184,29 @@ func waitFor(ctx context.Context, c *registry.Client, target string, interval ti
 // resolveWaitTarget finds the stage record of an id or name@version. A
 // name@version that is no longer staged but live is already approved.
 func resolveWaitTarget(ctx context.Context, c *registry.Client, target string) (registry.StageItem, waitResult, error) {
-	name, version, isSpec := review.SplitSpec(target)
-	if !isSpec {
-		item, err := c.ViewStaged(ctx, target)
-		if registry.IsNotFound(err) {
-			return item, waitResult{ID: target, Outcome: "gone"}, nil
-		}
+	item, err := viewStage(ctx, c, target)
+	var notStaged *notStagedError
+	switch {
+	case err == nil:
+		return item, waitResult{}, nil
+	case registry.IsNotFound(err):
+		return item, waitResult{ID: target, Outcome: "gone"}, nil
+	case !errors.As(err, &notStaged):
 		return item, waitResult{}, err
 	}
-	items, err := c.ListStaged(ctx, name)
-	if err != nil && !registry.IsNotFound(err) {
-		return registry.StageItem{}, waitResult{}, err
-	}
-	for _, it := range items {
-		if it.PackageName == name && it.Version == version {
-			return it, waitResult{}, nil
-		}
-	}
 	// Not staged: perhaps already decided.
-	res := waitResult{Package: name, Version: version}
+	name, version, _ := review.SplitSpec(target)
+	res := waitResult{Package: name, Version: version, Outcome: "gone"}
 	p, err := c.Packument(ctx, name)
-	if err == nil {
+	switch {
+	case err == nil:
 		if _, live := p.Versions[version]; live {
 			res.Outcome, res.Tag, res.Time = "approved", tagOf(p, version, ""), p.Time[version]
-			return registry.StageItem{}, res, nil
 		}
-	} else if !registry.IsNotFound(err) {
-		return registry.StageItem{}, waitResult{}, err
+	case !registry.IsNotFound(err):
+		return item, waitResult{}, err
 	}
-	res.Outcome = "gone"
-	return registry.StageItem{}, res, nil
+	return item, res, nil
 }
 
 // decided reads the outcome once the stage record is gone.
