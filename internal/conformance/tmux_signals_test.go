@@ -17,18 +17,7 @@ import (
 // line (marked in the diff, the full text in the detail pane), enter to
 // close the detail, esc to go back.
 func TestTmuxSignalJump(t *testing.T) {
-	if testing.Short() {
-		t.Skip("drives the real binary in tmux")
-	}
-	needTmux(t)
-	bin := stagegateBinary(t)
-	home := t.TempDir()
-	tmp := filepath.Join(home, "tmp")
-	if err := os.MkdirAll(tmp, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"HOME=" + home, "TMPDIR=" + tmp, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH")}
-	s := startTmux(t, 160, 50, env, []string{bin, "demo"}, nil)
+	s, _ := startDemoTmux(t, 160, 50)
 	s.waitFor("13 staged versions", 15*time.Second)
 	s.send("/")
 	s.typeText("scopewalk")

@@ -217,9 +217,10 @@ func findID(t testing.TB, w *world, pkg, version string) string {
 	return ""
 }
 
-// TestTmuxDemoSmallAndWide opens `stagegate demo` at 80x24 and 200x60, checks
-// the layout fits, resizes below the minimum, and quits leaving nothing behind.
-func TestTmuxDemoSmallAndWide(t *testing.T) {
+// startDemoTmux runs `stagegate demo` in tmux at width x height with a
+// fresh HOME and TMPDIR, and returns the session and that TMPDIR.
+func startDemoTmux(t *testing.T, width, height int) (*tmuxSession, string) {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("drives the real binary in tmux")
 	}
@@ -231,7 +232,13 @@ func TestTmuxDemoSmallAndWide(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := []string{"HOME=" + home, "TMPDIR=" + tmp, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH")}
-	s := startTmux(t, 80, 24, env, []string{bin, "demo"}, nil)
+	return startTmux(t, width, height, env, []string{bin, "demo"}, nil), tmp
+}
+
+// TestTmuxDemoSmallAndWide opens `stagegate demo` at 80x24 and 200x60, checks
+// the layout fits, resizes below the minimum, and quits leaving nothing behind.
+func TestTmuxDemoSmallAndWide(t *testing.T) {
+	s, tmp := startDemoTmux(t, 80, 24)
 	scr := s.waitFor("demo 2FA code", 15*time.Second)
 	s.waitFor("13 staged versions", 15*time.Second)
 	for i, line := range strings.Split(strings.TrimRight(scr, "\n"), "\n") {
@@ -267,14 +274,7 @@ func TestTmuxDemoSmallAndWide(t *testing.T) {
 // view over the demo registry's packages, with the safe and the unsafe
 // package in red and green, and any other key closes it.
 func TestTmuxDemoPosture(t *testing.T) {
-	if testing.Short() {
-		t.Skip("drives the real binary in tmux")
-	}
-	needTmux(t)
-	bin := stagegateBinary(t)
-	home := t.TempDir()
-	env := []string{"HOME=" + home, "TMPDIR=" + home, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH")}
-	s := startTmux(t, 130, 40, env, []string{bin, "demo"}, nil)
+	s, _ := startDemoTmux(t, 130, 40)
 	s.waitFor("13 staged versions", 15*time.Second)
 	s.send("P")
 	scr := s.waitFor("1 of 1 trusted publisher may npm publish", 15*time.Second)
