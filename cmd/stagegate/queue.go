@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"os"
+	"github.com/stagegate/stagegate/internal/atomicfile"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -133,7 +133,7 @@ func newDownloadCmd(g *globals) *cobra.Command {
 			if out == "" {
 				out = downloadName(item)
 			}
-			if err := writeFileAtomic(out, data); err != nil {
+			if err := atomicfile.Write(out, data, 0o644); err != nil {
 				return err
 			}
 			fmt.Fprintf(g.stderr, "saved %s (%d bytes, sha1 %s verified)\n", safeLine(out, 200), len(data), sum)
@@ -154,33 +154,6 @@ func downloadName(item registry.StageItem) string {
 		}
 		return r
 	}, base))
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".stagegate-*")
-	if err != nil {
-		return err
-	}
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		os.Remove(tmp.Name())
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // writeJSON prints one JSON document. Characters that JSON leaves raw but a

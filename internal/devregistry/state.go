@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/stagegate/stagegate/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -180,7 +181,7 @@ func (s *store) put(data []byte) (string, error) {
 	if _, err := os.Stat(p); err == nil {
 		return key, nil
 	}
-	return key, writeFileAtomic(p, data)
+	return key, atomicfile.Write(p, data, 0o600)
 }
 
 func (s *store) get(key string) ([]byte, error) {
@@ -336,7 +337,7 @@ func (s *store) clean(st *state) {
 		}
 	}
 	for _, d := range []string{s.dir, filepath.Join(s.dir, "tarballs")} {
-		tmps, _ := filepath.Glob(filepath.Join(d, ".tmp-*"))
+		tmps, _ := filepath.Glob(filepath.Join(d, atomicfile.TempPrefix+"*"))
 		for _, t := range tmps {
 			_ = os.Remove(t)
 		}
@@ -364,7 +365,7 @@ func (s *store) snapshot(st *state) error {
 		st.Seq = prev
 		return err
 	}
-	if err := writeFileAtomic(s.statePath(), b); err != nil {
+	if err := atomicfile.Write(s.statePath(), b, 0o600); err != nil {
 		st.Seq = prev
 		return err
 	}
@@ -420,46 +421,4 @@ func (s *store) close() error {
 		return nil
 	}
 	return s.journal.Close()
-}
-
-// writeFileAtomic writes data to a temp file in the same folder, fsyncs it,
-// renames it over path and fsyncs the folder, so a crash leaves either the
-// old or the new file, never a torn one.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			_ = os.Remove(tmp)
-		}
-	}()
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp, 0o600); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return err
-	}
-	ok = true
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stagegate/stagegate/internal/atomicfile"
 	"github.com/stagegate/stagegate/internal/statedir"
 )
 
@@ -136,23 +137,7 @@ func (s *Store) Save(rec Record) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("review memory: %w", err)
 	}
-	tmp, err := os.CreateTemp(dir, ".rec-*")
-	if err != nil {
-		return fmt.Errorf("review memory: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return fmt.Errorf("review memory: %w", err)
-	}
-	if err := tmp.Chmod(0o600); err != nil {
-		tmp.Close()
-		return fmt.Errorf("review memory: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("review memory: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), s.file(rec.Key)); err != nil {
+	if err := atomicfile.Write(s.file(rec.Key), data, 0o600); err != nil {
 		return fmt.Errorf("review memory: %w", err)
 	}
 	return nil
