@@ -137,6 +137,10 @@ func (m *Model) beginAction(kind actKind, ts []target) tea.Cmd {
 	if len(ts) == 0 {
 		return m.setStatus(msgInfo, "nothing to "+strings.ToLower(kind.verb()))
 	}
+	if n := m.registriesOf(ts); n > 1 {
+		// One code cannot serve two accounts, and a batch must not half-run.
+		return m.setStatus(msgErr, fmt.Sprintf("the selection spans %d registries and each asks for its own 2FA code: select the versions of one registry at a time", n))
+	}
 	if kind == actReject {
 		m.confirmTargets = ts
 		m.overlay = ovConfirmReject
@@ -518,8 +522,9 @@ func (m *Model) startWebAuth(e errInfo) tea.Cmd {
 	ctx, cancel := context.WithCancel(m.ctx)
 	a.cancel = cancel
 	b, done, op := m.b, e.doneURL, a.op
+	reg := m.regOf(a.targets[0].item) // a batch never spans registries
 	return tea.Batch(func() tea.Msg {
-		otp, err := b.PollWebAuth(ctx, done)
+		otp, err := b.PollWebAuth(ctx, reg, done)
 		return webAuthMsg{op: op, otp: otp, err: err}
 	}, m.startSpinner())
 }
@@ -571,4 +576,13 @@ func (m *Model) finishAction() tea.Cmd {
 		m.overlay = ovResults
 	}
 	return tea.Batch(cmds...)
+}
+
+// registriesOf counts the registries the targets are staged on.
+func (m *Model) registriesOf(ts []target) int {
+	seen := map[string]bool{}
+	for _, t := range ts {
+		seen[m.regOf(t.item)] = true
+	}
+	return len(seen)
 }

@@ -26,7 +26,7 @@ func TestApproveWithCode(t *testing.T) {
 	h.mustNotSee("123456")
 	h.keys("enter")
 	calls := f.callsCopy()
-	if len(calls) != 1 || calls[0] != (call{"approve", "id-router-152", "1111111111111111111111111111111111111111", "123456"}) {
+	if len(calls) != 1 || calls[0] != (call{"approve", "id-router-152", "1111111111111111111111111111111111111111", "123456", ""}) {
 		t.Fatalf("calls %+v", calls)
 	}
 	if h.m.act != nil || h.m.overlay != ovNone {

@@ -129,7 +129,10 @@ type Model struct {
 	act            *action
 	confirmTargets []target
 	opSeq          int
-	user           string // the registry user (whoami), "" until known
+	users          map[string]string // registry -> its user (whoami), absent until known
+	registries     []string          // what the queue spans, the default first
+	listFailed     []*RegistryError  // registries the last list could not read while others answered
+	listErrReg     string            // the registry the failed list names, when known
 
 	// after schedules a timed message; tests replace it to fire timers by hand.
 	after func(time.Duration, func(time.Time) tea.Msg) tea.Cmd
@@ -175,14 +178,16 @@ func newModel(ctx context.Context, b Backend, opts Options, p termenv.Profile, d
 		b: b, opts: opts, st: newStyles(p, dark), keys: newKeyMap(),
 		ctx: ctx, cancel: cancel, now: now,
 		width: 80, height: 24,
-		selected: map[string]bool{},
-		reviews:  map[string]*reviewEntry{},
-		jobs:     map[string]*reviewJob{},
-		lruKeys:  newLRU(keepReviewBytes),
-		viewed:   map[string]map[string]bool{},
-		filter:   lineInput{limit: 100},
-		spin:     sp,
-		after:    tea.Tick,
+		selected:   map[string]bool{},
+		reviews:    map[string]*reviewEntry{},
+		jobs:       map[string]*reviewJob{},
+		lruKeys:    newLRU(keepReviewBytes),
+		viewed:     map[string]map[string]bool{},
+		filter:     lineInput{limit: 100},
+		spin:       sp,
+		after:      tea.Tick,
+		users:      map[string]string{},
+		registries: b.Registries(),
 	}
 }
 
@@ -329,19 +334,40 @@ func (m *Model) interruptedResult(msg actionResultMsg) tea.Cmd {
 // Init loads the queue.
 func (m *Model) Init() tea.Cmd {
 	b, ctx := m.b, m.ctx
-	whoami := func() tea.Msg {
-		u, err := b.Whoami(ctx)
-		return whoamiMsg{user: u, err: err}
+	cmds := []tea.Cmd{m.refresh(), m.armAutoRefresh()}
+	for _, reg := range m.registries {
+		cmds = append(cmds, func() tea.Msg {
+			u, err := b.Whoami(ctx, reg)
+			return whoamiMsg{registry: reg, user: u, err: err}
+		})
 	}
-	return tea.Batch(m.refresh(), m.armAutoRefresh(), whoami)
+	return tea.Batch(cmds...)
 }
 
+// itemKey names an item in the queue. Two registries may hand out the same
+// stage id, so the registry is part of the key.
 func itemKey(it registry.StageItem) string {
+	k := it.PackageName + "@" + it.Version
 	if it.ID != "" {
-		return it.ID
+		k = it.ID
 	}
-	return it.PackageName + "@" + it.Version
+	if it.Registry != "" {
+		return it.Registry + " " + k
+	}
+	return k
 }
+
+// regOf is the registry an item is staged on.
+func (m *Model) regOf(it registry.StageItem) string {
+	if it.Registry != "" {
+		return it.Registry
+	}
+	return m.b.Registry()
+}
+
+// multiRegistry reports a queue that spans more than one registry: rows
+// are grouped by registry and modals name it.
+func (m *Model) multiRegistry() bool { return len(m.registries) > 1 }
 
 func (m *Model) itemByKey(k string) (registry.StageItem, bool) {
 	for _, it := range m.items {
@@ -461,7 +487,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case whoamiMsg:
 		// Best effort: without it the modal only misses the "you staged
 		// this" warning; a login problem shows on the queue anyway.
-		m.user = msg.user
+		if msg.err == nil && msg.user != "" {
+			m.users[msg.registry] = msg.user
+		}
 		return m, nil
 	case openURLMsg:
 		if msg.err != nil {
@@ -646,10 +674,25 @@ func (m *Model) tooSmall() string {
 	return strings.Join(lines, "\n")
 }
 
-// sortItems groups the queue by package (names sorted) and orders each
-// package's versions by staging time, oldest first.
-func sortItems(items []registry.StageItem) {
+// sortItems groups the queue by registry (in the order regs lists them),
+// then by package (names sorted), and orders each package's versions by
+// when they were staged.
+func sortItems(items []registry.StageItem, regs []string) {
+	rank := func(r string) int {
+		for i, x := range regs {
+			if x == r {
+				return i
+			}
+		}
+		if r == "" {
+			return 0 // the default registry
+		}
+		return len(regs)
+	}
 	sort.SliceStable(items, func(i, j int) bool {
+		if ri, rj := rank(items[i].Registry), rank(items[j].Registry); ri != rj {
+			return ri < rj
+		}
 		if items[i].PackageName != items[j].PackageName {
 			return items[i].PackageName < items[j].PackageName
 		}

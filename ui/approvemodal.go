@@ -11,7 +11,8 @@ import (
 
 // selfStaged reports a version staged by the registry user who approves it.
 func (m *Model) selfStaged(t target) bool {
-	return m.user != "" && t.item.Actor != "" && strings.EqualFold(m.user, t.item.Actor)
+	u := m.users[m.regOf(t.item)]
+	return u != "" && t.item.Actor != "" && strings.EqualFold(u, t.item.Actor)
 }
 
 // riskWord is a version's risk level, coloured.
@@ -79,7 +80,7 @@ func (m *Model) singleFacts(t target, iw int) []string {
 		}
 	}
 	if m.selfStaged(t) {
-		for _, l := range wrap(fmt.Sprintf("! you (%s) staged this version yourself: nobody else has reviewed it", m.user), iw) {
+		for _, l := range wrap(fmt.Sprintf("! you (%s) staged this version yourself: nobody else has reviewed it", m.users[m.regOf(t.item)]), iw) {
 			out = append(out, m.st.warn.r(safeText(l)))
 		}
 	}

@@ -39,6 +39,7 @@ var fixedNow = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 type call struct {
 	op, id, shasum, otp string
+	reg                 string // the item's registry, "" for the default
 }
 
 // fakeBackend is a scriptable Backend. Review and PollWebAuth can be held
@@ -65,6 +66,10 @@ type fakeBackend struct {
 	// what the item's review was computed against (nothing changed).
 	current map[string]approval.Current
 	user    string // Whoami
+	// regs is what the queue spans (default: one registry); users the
+	// Whoami answer per registry when set.
+	regs  []string
+	users map[string]string
 }
 
 func (f *fakeBackend) Current(ctx context.Context, it registry.StageItem) (approval.Current, error) {
@@ -84,18 +89,31 @@ func (f *fakeBackend) Current(ctx context.Context, it registry.StageItem) (appro
 	return c, nil
 }
 
-func (f *fakeBackend) Whoami(ctx context.Context) (string, error) {
+func (f *fakeBackend) Whoami(ctx context.Context, reg string) (string, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.users != nil {
+		return f.users[reg], nil
+	}
 	return f.user, nil
 }
 
 func (f *fakeBackend) Registry() string { return "http://127.0.0.1:4873/" }
 
+func (f *fakeBackend) Registries() []string {
+	if f.regs != nil {
+		return f.regs
+	}
+	return []string{f.Registry()}
+}
+
 func (f *fakeBackend) List(ctx context.Context) ([]registry.StageItem, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.lists++
+	if le, ok := f.listErr.(*ListErrors); ok && le.Answered > 0 {
+		return append([]registry.StageItem(nil), f.items...), le // a partial list
+	}
 	if f.listErr != nil {
 		return nil, f.listErr
 	}
@@ -135,7 +153,7 @@ func (f *fakeBackend) Review(ctx context.Context, it registry.StageItem, progres
 
 func (f *fakeBackend) act(ctx context.Context, op string, it registry.StageItem, sha, otp string) error {
 	f.mu.Lock()
-	c := call{op: op, id: it.ID, shasum: sha, otp: otp}
+	c := call{op: op, id: it.ID, shasum: sha, otp: otp, reg: it.Registry}
 	f.calls = append(f.calls, c)
 	d, dc := f.decide, f.decideCtx
 	f.mu.Unlock()
@@ -156,7 +174,7 @@ func (f *fakeBackend) Reject(ctx context.Context, it registry.StageItem, sha, ot
 	return f.act(ctx, "reject", it, sha, otp)
 }
 
-func (f *fakeBackend) PollWebAuth(ctx context.Context, doneURL string) (string, error) {
+func (f *fakeBackend) PollWebAuth(ctx context.Context, reg, doneURL string) (string, error) {
 	f.mu.Lock()
 	g := f.webGate
 	f.mu.Unlock()

@@ -36,7 +36,7 @@ func (m *Model) memKey(it registry.StageItem, r *review.Review) memory.Key {
 	if r != nil && r.ReviewedSHA1 != "" {
 		sha = r.ReviewedSHA1
 	}
-	return memory.Key{Registry: m.b.Registry(), Package: it.PackageName, Version: it.Version, Shasum: sha}
+	return memory.Key{Registry: m.regOf(it), Package: it.PackageName, Version: it.Version, Shasum: sha}
 }
 
 // loadMemory reads the open review's memory and what is new since the

@@ -51,8 +51,9 @@ type currentMsg struct {
 
 // whoamiMsg answers Backend.Whoami at start-up.
 type whoamiMsg struct {
-	user string
-	err  error
+	registry string
+	user     string
+	err      error
 }
 
 // openURLMsg reports the outcome of OpenURL.

@@ -98,14 +98,14 @@ func (m *Model) announceNew(items []registry.StageItem) tea.Cmd {
 	if m.seenIDs == nil {
 		m.seenIDs = map[string]bool{}
 		for _, it := range items {
-			m.seenIDs[it.ID] = true
+			m.seenIDs[itemKey(it)] = true
 		}
 		return nil
 	}
 	var fresh []string
 	for _, it := range items {
-		if !m.seenIDs[it.ID] {
-			m.seenIDs[it.ID] = true
+		if !m.seenIDs[itemKey(it)] {
+			m.seenIDs[itemKey(it)] = true
 			fresh = append(fresh, it.PackageName+"@"+it.Version)
 		}
 	}

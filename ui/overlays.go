@@ -144,6 +144,10 @@ func (m *Model) actionBox() []string {
 		lines = append(lines, m.backConfirmLines(a, iw)...)
 	case a.phase == phaseCode:
 		field := strings.Repeat("•", len(a.input.value)) + "█"
+		if m.multiRegistry() && len(a.targets) > 0 {
+			// Each registry has its own account: say whose code is asked.
+			lines = append(lines, st.faint.r(cut("the code of your account on "+safeText(m.regOf(a.targets[0].item)), iw)))
+		}
 		lines = append(lines, st.bold.r("2FA code: ")+field)
 		if a.note != "" {
 			lines = append(lines, wrap(a.note, iw)...)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -12,9 +13,11 @@ import (
 	"github.com/stagegate/stagegate/internal/review"
 )
 
-// qline is one line of the queue body: a package header or an item.
+// qline is one line of the queue body: a registry header (in a queue that
+// spans several), a package header or an item.
 type qline struct {
 	header bool
+	reg    string // set on a registry header
 	pkg    string
 	count  int
 	vi     int // index into visible(), for items
@@ -25,7 +28,7 @@ func (m *Model) visible() []int {
 	q := strings.ToLower(strings.TrimSpace(m.filter.String()))
 	out := make([]int, 0, len(m.items))
 	for i, it := range m.items {
-		if q == "" || strings.Contains(strings.ToLower(it.PackageName+"@"+it.Version+" "+it.Tag+" "+it.Actor), q) {
+		if q == "" || strings.Contains(strings.ToLower(it.PackageName+"@"+it.Version+" "+it.Tag+" "+it.Actor+" "+it.Registry), q) {
 			out = append(out, i)
 		}
 	}
@@ -34,10 +37,21 @@ func (m *Model) visible() []int {
 
 func (m *Model) queueLines(vis []int) []qline {
 	var out []qline
+	multi := m.multiRegistry()
+	lastReg := "\x00"
 	for vi := 0; vi < len(vis); {
-		pkg := m.items[vis[vi]].PackageName
+		first := m.items[vis[vi]]
+		pkg, reg := first.PackageName, m.regOf(first)
+		if multi && reg != lastReg {
+			n := 0
+			for vi+n < len(vis) && m.regOf(m.items[vis[vi+n]]) == reg {
+				n++
+			}
+			out = append(out, qline{header: true, reg: reg, count: n})
+			lastReg = reg
+		}
 		n := 0
-		for vi+n < len(vis) && m.items[vis[vi+n]].PackageName == pkg {
+		for vi+n < len(vis) && m.items[vis[vi+n]].PackageName == pkg && m.regOf(m.items[vis[vi+n]]) == reg {
 			n++
 		}
 		out = append(out, qline{header: true, pkg: pkg, count: n})
@@ -62,10 +76,23 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		return nil // an older refresh answered late
 	}
 	m.listLoading = false
+	var partial *ListErrors
+	if errors.As(msg.err, &partial) && partial.Answered > 0 {
+		// Some registries answered: show their queue, and say which did not.
+		m.listFailed = partial.Failed
+		msg.err = nil
+	} else {
+		m.listFailed = nil
+	}
+	m.listErrReg = ""
 	if msg.err != nil {
 		e := classify(msg.err)
 		if e.kind == kindCanceled {
 			return nil
+		}
+		if partial != nil && len(partial.Failed) > 0 {
+			m.listErrReg = partial.Failed[0].Registry
+			e.full = partial.Failed[0].Err.Error()
 		}
 		m.listErr = &e
 		if m.loaded {
@@ -79,7 +106,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 	}
 	cur, hadCur := m.cursorItem()
 	items := append([]registry.StageItem(nil), msg.items...)
-	sortItems(items)
+	sortItems(items, m.registries)
 	changed := changedPackages(m.items, items)
 	m.items = items
 	m.loaded = true
@@ -120,7 +147,7 @@ func (m *Model) onList(msg listMsg) tea.Cmd {
 		}
 	}
 	m.clampCursor()
-	return tea.Batch(m.schedule(), m.announceNew(items))
+	return tea.Batch(m.schedule(), m.announceNew(items), m.reportUnlisted())
 }
 
 func (m *Model) clampCursor() {
@@ -266,7 +293,11 @@ func (m *Model) queueTargets() []target {
 
 func (m *Model) queueHeader(w int) string {
 	st := m.st
-	left := st.title.r("stagegate") + " " + st.faint.r("·") + " " + safeCell(m.b.Registry(), max(10, w/2))
+	reg := m.b.Registry()
+	if m.multiRegistry() {
+		reg = fmt.Sprintf("%s + %d more", registryLabel(reg), len(m.registries)-1)
+	}
+	left := st.title.r("stagegate") + " " + st.faint.r("·") + " " + safeCell(reg, max(10, w/2))
 	var right []string
 	if m.loaded {
 		pk := map[string]bool{}
@@ -274,6 +305,9 @@ func (m *Model) queueHeader(w int) string {
 			pk[it.PackageName] = true
 		}
 		right = append(right, fmt.Sprintf("%s in %s", plural(len(m.items), "staged version", "staged versions"), plural(len(pk), "package", "packages")))
+	}
+	if n := len(m.listFailed); n > 0 && m.loaded {
+		right = append(right, st.bad.r(fmt.Sprintf("✗ %s not listed", plural(n, "registry", "registries"))))
 	}
 	if n := len(m.selected); n > 0 {
 		right = append(right, st.selected.r(fmt.Sprintf("%d selected", n)))
@@ -295,8 +329,12 @@ func (m *Model) scrollQueue(ql []qline, bodyH int) {
 			break
 		}
 	}
-	if cl-1 < m.qOff {
-		m.qOff = max(0, cl-1)
+	top := cl // with the headers above it: its package's, its registry's
+	for top > 0 && ql[top-1].header {
+		top--
+	}
+	if top < m.qOff {
+		m.qOff = top
 	}
 	if cl >= m.qOff+bodyH {
 		m.qOff = cl - bodyH + 1
@@ -351,6 +389,9 @@ func (m *Model) queueView(w, h int) []string {
 		return append(lines, "", "  "+m.spin.View()+" Loading the stage queue from "+safeCell(m.b.Registry(), w-40)+" …")
 	case len(m.items) == 0:
 		reg := safeText(m.b.Registry())
+		if m.multiRegistry() {
+			reg = fmt.Sprintf("%d registries", len(m.registries))
+		}
 		return append(lines, centerBlock(w, []string{
 			m.st.bold.r("No staged versions on " + reg),
 			"",
@@ -369,7 +410,11 @@ func (m *Model) queueView(w, h int) []string {
 		cols := queueColumns(w)
 		for i := m.qOff; i < len(ql) && len(body) < bodyH; i++ {
 			l := ql[i]
-			if l.header {
+			switch {
+			case l.reg != "":
+				body = append(body, m.st.accent.r("▌"+safeCell(registryLabel(l.reg), w-20))+m.st.faint.r(fmt.Sprintf("  %s", plural(l.count, "staged version", "staged versions"))))
+				continue
+			case l.header:
 				body = append(body, m.st.bold.r(safeCell(l.pkg, w-16))+m.st.faint.r(fmt.Sprintf("  (%d)", l.count)))
 				continue
 			}
@@ -497,6 +542,9 @@ func (m *Model) reviewCell(k string, w int) string {
 func (m *Model) listErrorScreen(w int) []string {
 	e := m.listErr
 	reg := safeText(m.b.Registry())
+	if m.listErrReg != "" {
+		reg = safeText(m.listErrReg)
+	}
 	var lines []string
 	switch e.kind {
 	case kindNotLoggedIn, kindForbidden:
@@ -555,4 +603,31 @@ func progressText(p review.Progress) string {
 		return fmt.Sprintf("%s %d%%", ph, min(100, p.Done*100/p.Total))
 	}
 	return ph + " …"
+}
+
+// reportUnlisted says which registries a partial list could not read and
+// what to do about each; the rest of the queue is shown as usual.
+func (m *Model) reportUnlisted() tea.Cmd {
+	if len(m.listFailed) == 0 {
+		return nil
+	}
+	var parts []string
+	for _, f := range m.listFailed {
+		e := classify(f.Err)
+		reg := safeText(f.Registry)
+		switch e.kind {
+		case kindNotLoggedIn, kindForbidden:
+			parts = append(parts, "not logged in to "+reg+" (npm login --registry "+reg+")")
+		default:
+			parts = append(parts, "could not list "+reg+": "+safeText(e.msg))
+		}
+	}
+	return m.setStatus(msgErr, strings.Join(parts, "; ")+"; showing the other registries, r retries")
+}
+
+// registryLabel is a registry URL without its scheme and trailing slash,
+// short enough for a group header ("npm.corp.example/npm").
+func registryLabel(reg string) string {
+	s := strings.TrimPrefix(strings.TrimPrefix(reg, "https://"), "http://")
+	return strings.TrimSuffix(s, "/")
 }

@@ -26,7 +26,8 @@ type engineBackend struct {
 	engine      *review.Engine
 }
 
-func (b *engineBackend) Registry() string { return b.reg }
+func (b *engineBackend) Registry() string     { return b.reg }
+func (b *engineBackend) Registries() []string { return []string{b.reg} }
 func (b *engineBackend) List(ctx context.Context) ([]registry.StageItem, error) {
 	return b.client.ListStaged(ctx, "")
 }

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -25,7 +26,7 @@ import (
 	"github.com/stagegate/stagegate/ui"
 )
 
-// backend adapts the registry client, review engine and approval logic to the dashboard.
+// backend is one registry's client, review engine and approval logic.
 type backend struct {
 	reg     string
 	client  *registry.Client
@@ -33,8 +34,9 @@ type backend struct {
 	decider *approval.Decider
 	// open replaces the browser launcher (tests play the browser).
 	open func(url string) error
-	// mem sizes the soft memory limit from each review's packages, as diff does.
-	mem dashboardMemory
+	// mem sizes the soft memory limit from each review's packages, as diff
+	// does; shared by every registry of the queue.
+	mem *dashboardMemory
 	log *audit.Log
 }
 
@@ -51,12 +53,28 @@ func (b *backend) settlePending(ctx context.Context) {
 	_, _, _ = b.decider.SettlePending(ctx, open, 20, nil)
 }
 
-func newBackend(e *env) (*backend, error) {
+// newQueue is the dashboard's backend over e's registry and every scoped
+// registry with credentials, sharing one audit log.
+func newQueue(e *env) (*queue, error) {
 	log, err := openAudit()
 	if err != nil {
 		return nil, err
 	}
+	scoped, err := e.scopedEnvs()
+	if err != nil {
+		return nil, err
+	}
+	q := &queue{}
+	mem := &dashboardMemory{}
+	for _, se := range append([]*env{e}, scoped...) {
+		q.regs = append(q.regs, newBackend(se, log, mem))
+	}
+	return q, nil
+}
+
+func newBackend(e *env, log *audit.Log, mem *dashboardMemory) *backend {
 	return &backend{
+		mem:    mem,
 		reg:    e.reg,
 		client: e.client,
 		engine: e.engine(),
@@ -67,13 +85,107 @@ func newBackend(e *env) (*backend, error) {
 			Audit:    log.Append,
 			Via:      "dashboard",
 		},
-	}, nil
+	}
 }
 
-func (b *backend) Registry() string { return b.reg }
+// queue is the dashboard's ui.Backend: one backend per registry the queue
+// spans, the default first. Each item goes to the registry it was listed
+// on, with that registry's credentials and 2FA.
+type queue struct {
+	regs []*backend
+}
 
-func (b *backend) List(ctx context.Context) ([]registry.StageItem, error) {
-	return b.client.ListStaged(ctx, "")
+// on is the backend of registry reg ("" is the default).
+func (q *queue) on(reg string) *backend {
+	for _, b := range q.regs {
+		if b.reg == reg {
+			return b
+		}
+	}
+	return q.regs[0]
+}
+
+func (q *queue) Registry() string { return q.regs[0].reg }
+
+func (q *queue) Registries() []string {
+	out := make([]string, len(q.regs))
+	for i, b := range q.regs {
+		out[i] = b.reg
+	}
+	return out
+}
+
+// List reads every registry's queue at once. A registry that fails does
+// not hide the others: their items come back with a *ui.ListErrors.
+func (q *queue) List(ctx context.Context) ([]registry.StageItem, error) {
+	type answer struct {
+		items []registry.StageItem
+		err   error
+	}
+	answers := make([]answer, len(q.regs))
+	var wg sync.WaitGroup
+	for i, b := range q.regs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			items, err := b.client.ListStaged(ctx, "")
+			for j := range items {
+				items[j].Registry = b.reg
+			}
+			answers[i] = answer{items, err}
+		}()
+	}
+	wg.Wait()
+	if len(q.regs) == 1 {
+		return answers[0].items, answers[0].err
+	}
+	var all []registry.StageItem
+	failed := &ui.ListErrors{}
+	for i, a := range answers {
+		if a.err != nil {
+			failed.Failed = append(failed.Failed, &ui.RegistryError{Registry: q.regs[i].reg, Err: a.err})
+			continue
+		}
+		failed.Answered++
+		all = append(all, a.items...)
+	}
+	if len(failed.Failed) > 0 {
+		return all, failed
+	}
+	return all, nil
+}
+
+func (q *queue) Review(ctx context.Context, item registry.StageItem, progress func(review.Progress)) (*review.Review, error) {
+	return q.on(item.Registry).Review(ctx, item, progress)
+}
+
+func (q *queue) Approve(ctx context.Context, item registry.StageItem, reviewedShasum, otp string) error {
+	return q.on(item.Registry).Approve(ctx, item, reviewedShasum, otp)
+}
+
+func (q *queue) Reject(ctx context.Context, item registry.StageItem, reviewedShasum, otp string) error {
+	return q.on(item.Registry).Reject(ctx, item, reviewedShasum, otp)
+}
+
+func (q *queue) Current(ctx context.Context, item registry.StageItem) (approval.Current, error) {
+	return q.on(item.Registry).Current(ctx, item)
+}
+
+func (q *queue) Whoami(ctx context.Context, reg string) (string, error) {
+	return q.on(reg).Whoami(ctx)
+}
+
+func (q *queue) PollWebAuth(ctx context.Context, reg, doneURL string) (string, error) {
+	return q.on(reg).PollWebAuth(ctx, doneURL)
+}
+
+func (q *queue) OpenURL(raw string) error { return q.regs[0].OpenURL(raw) }
+
+// settlePending resolves every registry's open audit intents.
+func (q *queue) settlePending(ctx context.Context) {
+	for _, b := range q.regs {
+		b.settlePending(ctx)
+	}
 }
 
 func (b *backend) Review(ctx context.Context, item registry.StageItem, progress func(review.Progress)) (*review.Review, error) {
@@ -146,7 +258,7 @@ func runDashboard(cmd *cobra.Command, g *globals) error {
 	if err != nil {
 		return err
 	}
-	b, err := newBackend(e)
+	b, err := newQueue(e)
 	if err != nil {
 		return err
 	}
@@ -213,6 +325,7 @@ written outside a temporary folder, which is removed on exit.`,
 				return err
 			}
 			b := &backend{
+				mem:    &dashboardMemory{},
 				reg:    regURL,
 				client: client,
 				engine: &review.Engine{Registry: client, Cache: review.NewCache(tmp, 256<<20), Facts: review.NewLookup(client)},
@@ -230,7 +343,7 @@ written outside a temporary folder, which is removed on exit.`,
 			if cfg, err := npmrc.FromEnvironment(g.flagMap()); err == nil {
 				opts.Posture = postureFunc(client, cfg)
 			}
-			return dashboardExit(ui.Run(ctx, b, opts, g.stdin, g.stdout))
+			return dashboardExit(ui.Run(ctx, &queue{regs: []*backend{b}}, opts, g.stdin, g.stdout))
 		},
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"golang.org/x/term"
@@ -16,9 +17,10 @@ import (
 
 // env is what a command needs to talk to the registry, built from npm's configuration.
 type env struct {
-	cfg    *npmrc.Config
-	client *registry.Client
-	reg    string
+	cfg     *npmrc.Config
+	client  *registry.Client
+	reg     string
+	timeout time.Duration
 }
 
 func (g *globals) flagMap() map[string]string {
@@ -49,7 +51,11 @@ func (g *globals) newEnv() (*env, error) {
 		}
 		timeout = d
 	}
-	reg := cfg.Registry()
+	return newEnvOn(cfg, cfg.Registry(), timeout)
+}
+
+// newEnvOn is a client for reg with cfg's credentials for it.
+func newEnvOn(cfg *npmrc.Config, reg string, timeout time.Duration) (*env, error) {
 	c, err := registry.New(registry.Options{
 		Registry:  reg,
 		Auth:      cfg,
@@ -59,7 +65,26 @@ func (g *globals) newEnv() (*env, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &env{cfg: cfg, client: c, reg: reg}, nil
+	return &env{cfg: cfg, client: c, reg: reg, timeout: timeout}, nil
+}
+
+// scopedEnvs are clients for every scoped registry in npm's configuration
+// that has credentials, besides e's registry: the dashboard's queue spans
+// them all. A scoped registry without credentials cannot list a stage
+// queue, so it is left out rather than shown as an error on every refresh.
+func (e *env) scopedEnvs() ([]*env, error) {
+	var out []*env
+	for _, r := range e.cfg.Registries() {
+		if r.Default || !r.HasAuth || r.URL == e.reg {
+			continue
+		}
+		se, err := newEnvOn(e.cfg, r.URL, e.timeout)
+		if err != nil {
+			return nil, fmt.Errorf("registry %s (for %s): %w", r.URL, strings.Join(r.Scopes, ", "), err)
+		}
+		out = append(out, se)
+	}
+	return out, nil
 }
 
 // engine is the review engine over this registry, with the user's tarball cache.

@@ -73,7 +73,7 @@ func startDashboardFlow(t *testing.T, webAuth bool) *flow {
 	}
 	dir := t.TempDir()
 	b := &backend{
-		reg: u, client: client,
+		reg: u, client: client, mem: &dashboardMemory{},
 		engine:  &review.Engine{Registry: client, Cache: review.NewCache(filepath.Join(dir, "cache"), 64<<20)},
 		decider: &approval.Decider{Client: client, Registry: u, Via: "test", Audit: audit.Open(filepath.Join(dir, "audit.jsonl")).Append},
 		// The browser: a person clicks "Approve" on the registry's page.
@@ -89,7 +89,7 @@ func startDashboardFlow(t *testing.T, webAuth bool) *flow {
 			return nil
 		},
 	}
-	m := ui.New(b, ui.Options{AutoRefresh: -1})
+	m := ui.New(&queue{regs: []*backend{b}}, ui.Options{AutoRefresh: -1})
 	tm := teatest.NewTestModel(t, m, teatest.WithInitialTermSize(120, 40))
 	f := &flow{t: t, srv: srv, url: u, client: client, tm: tm}
 	go f.collect()

@@ -45,8 +45,8 @@ func TestDashboardMemoryLimit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &backend{reg: u, client: client, engine: &review.Engine{Registry: client}}
-	items, err := b.List(t.Context())
+	b := &backend{reg: u, client: client, engine: &review.Engine{Registry: client}, mem: &dashboardMemory{}}
+	items, err := client.ListStaged(t.Context(), "")
 	if err != nil || len(items) == 0 {
 		t.Fatalf("list: %v (%d items)", err, len(items))
 	}

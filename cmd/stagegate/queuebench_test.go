@@ -389,11 +389,11 @@ func queueBenchChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := newBackend(e)
+	b, err := newQueue(e)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b.engine.Facts == nil {
+	if b.regs[0].engine.Facts == nil {
 		t.Fatal("env.engine() has no dependency lookups: the benchmark must run with them")
 	}
 	// A real terminal draws in colour: the styles cost what they cost there.

@@ -24,6 +24,11 @@ type StageItem struct {
 	// (npm 11.20+), "staged" once it can be approved; absent means staged.
 	Status string `json:"status,omitempty"`
 
+	// Registry is the registry the item was listed on, set by a queue that
+	// spans several; "" means the configured one. Not part of the wire
+	// document.
+	Registry string `json:"-"`
+
 	Raw json.RawMessage `json:"-"`
 }
 
