@@ -28,6 +28,8 @@ type decideFlags struct {
 	shasum string
 	// allowBack approves even when a dist-tag moves to a lower version.
 	allowBack bool
+	// json prints the decisions as one JSON document on stdout.
+	json bool
 }
 
 func newApproveCmd(g *globals) *cobra.Command {
@@ -46,7 +48,14 @@ An approval that moves a dist-tag back (latest at 1.0.4, approving 1.0.1
 under latest) says "moves latest back from 1.0.4 to 1.0.1" and asks to
 confirm on a terminal; without one it is refused unless
 --allow-tag-backwards is given. When an error stops a batch (network, login,
-2FA), the versions not yet sent are listed as "not attempted".`,
+2FA), the versions not yet sent are listed as "not attempted".
+
+A batch is approved in dependency order, as pnpm publishes a workspace: a
+version comes after the batch's versions of the packages its staged
+package.json depends on (dependencies, optionalDependencies,
+peerDependencies). When a version is not approved, the versions that depend
+on it, directly or through another, are skipped ("not attempted: depends on
+...") and the exit status is 1; independent versions still go through.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.decide(cmd.Context(), "approve", args, f)
@@ -55,6 +64,7 @@ confirm on a terminal; without one it is refused unless
 	c.Flags().StringVar(&f.otp, "otp", "", "one-time password from your authenticator")
 	c.Flags().StringVar(&f.shasum, "shasum", "", "refuse unless the staged tarball's sha1 is this one (what you reviewed); one id only")
 	c.Flags().BoolVar(&f.allowBack, tagBackwardsFlag, false, "approve even when a dist-tag moves to a lower version (latest 1.0.4 -> 1.0.1) without asking")
+	c.Flags().BoolVar(&f.json, "json", false, "print the decisions as JSON")
 	return c
 }
 
@@ -65,7 +75,9 @@ func newRejectCmd(g *globals) *cobra.Command {
 		Short: "Reject staged versions (deletes them for good)",
 		Long: `Reject one or more staged versions with a 2FA code. Rejection is permanent:
 the staged tarball is deleted. On a terminal you are asked to confirm unless
---yes is given; without a terminal --yes is required.`,
+--yes is given; without a terminal --yes is required. Rejections are sent in
+the order given: a rejection publishes nothing, so nothing has to wait for
+another one, and one that fails is no reason to keep the others staged.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return g.decide(cmd.Context(), "reject", args, f)
@@ -74,6 +86,7 @@ the staged tarball is deleted. On a terminal you are asked to confirm unless
 	c.Flags().StringVar(&f.otp, "otp", "", "one-time password from your authenticator")
 	c.Flags().BoolVarP(&f.yes, "yes", "y", false, "do not ask for confirmation")
 	c.Flags().StringVar(&f.shasum, "shasum", "", "refuse unless the staged tarball's sha1 is this one; one id only")
+	c.Flags().BoolVar(&f.json, "json", false, "print the decisions as JSON")
 	return c
 }
 
@@ -158,6 +171,9 @@ type decision struct {
 	auditErr string
 	// resolved: the outcome of an earlier, interrupted run's request.
 	resolved bool
+	// blockedBy: skipped because this version of the batch, which it
+	// depends on, did not go through.
+	blockedBy *versionRef
 }
 
 // succeeded reports a decision that took effect and was audited.
@@ -259,11 +275,6 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 	ctx = approval.WithChecks(ctx, checks)
 
 	// Resolve every id first (404 is reported per item), as pnpm does.
-	type target struct {
-		item   registry.StageItem
-		shasum string
-		move   approval.TagMove // approve: the tag move accepted
-	}
 	var targets []target
 	var results []decision
 	refuse := func(item registry.StageItem, sha, detail string) bool {
@@ -271,6 +282,10 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 		out, err := d.Refuse(action, item, sha, detail)
 		r = r.fromOutcome(out, err)
 		results = append(results, r)
+		if item.PackageName != "" {
+			// Still part of the batch: what depends on it is skipped.
+			targets = append(targets, target{item: item, refused: len(results) - 1})
+		}
 		return r.auditErr != ""
 	}
 	for _, id := range unique {
@@ -293,7 +308,7 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 			fmt.Fprintf(g.stderr, "An earlier %s of %s has no known outcome and the version is still staged: it has not taken effect (yet), so this run checks the tarball again and sends it.\n",
 				p.Action, safeLine(item.PackageName+"@"+item.Version, 120))
 		}
-		_, sum, err := fetchStagedTarball(ctx, client, item)
+		_, pkg, err := fetchStagedPackage(ctx, client, item)
 		if err != nil {
 			if errors.Is(err, context.Canceled) {
 				return err
@@ -303,13 +318,14 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 			}
 			continue
 		}
+		sum := pkg.SHA1
 		if f.shasum != "" && !strings.EqualFold(f.shasum, sum) {
 			if refuse(item, sum, fmt.Sprintf("the staged tarball's sha1 is %s, not the --shasum %s you reviewed", sum, safeLine(f.shasum, 64))) {
 				break
 			}
 			continue
 		}
-		var move approval.TagMove
+		t := target{item: item, shasum: sum, refused: -1}
 		if action == "approve" {
 			mv, refusal, err := g.checkTagMove(ctx, client, item, f.allowBack)
 			if err != nil {
@@ -321,18 +337,25 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 				}
 				continue
 			}
-			move = mv
+			t.move = mv
+			// The tarball just verified is the one approved, so its
+			// package.json is what the published version depends on.
+			if mf := pkg.Lookup("package.json"); mf != nil {
+				t.deps = approval.DependencyNames(mf.Data)
+			}
 		}
-		targets = append(targets, target{item, sum, move})
+		targets = append(targets, t)
 	}
 	if n := len(results); n > 0 && results[n-1].auditErr != "" {
-		printDecisions(g, results)
+		g.printDecisions(action, results, f.json)
 		return &exitError{code: 1, err: errors.New(results[n-1].auditErr)}
 	}
-	if action == "reject" && len(targets) > 0 && !f.yes {
+	if action == "reject" && countSendable(targets) > 0 && !f.yes {
 		var names []string
 		for _, t := range targets {
-			names = append(names, safeLine(t.item.PackageName+"@"+t.item.Version, 80))
+			if t.refused < 0 {
+				names = append(names, safeLine(t.item.PackageName+"@"+t.item.Version, 80))
+			}
 		}
 		ok, err := g.confirm(fmt.Sprintf("Reject %s? This deletes the staged tarball for good.", strings.Join(names, ", ")))
 		if err != nil {
@@ -340,40 +363,73 @@ func (g *globals) decide(ctx context.Context, action string, ids []string, f dec
 		}
 		if !ok {
 			fmt.Fprintln(g.stderr, "Nothing rejected.")
+			if f.json {
+				return writeJSON(g, decisionsJSON(action, nil))
+			}
 			return nil
 		}
 	}
 
-	code := f.otp
+	// Approvals go dependencies first; rejections in the order given
+	// (see the reject command's help for why).
+	order, after := givenOrder(len(targets))
+	if action == "approve" {
+		order, after = dependencyOrder(targets)
+	}
+	// failedAt[i] is the index in results of targets[i]'s decision when
+	// it did not go through (what depends on it is then skipped), else -1.
+	failedAt := make([]int, len(targets))
 	for i, t := range targets {
+		failedAt[i] = t.refused
+	}
+	code := f.otp
+	for p, i := range order {
+		t := targets[i]
+		if t.refused >= 0 {
+			continue
+		}
+		if j, ok := blockedBy(after[i], failedAt); ok {
+			results = append(results, skipped(t.item, results[failedAt[j]]))
+			failedAt[i] = len(results) - 1
+			continue
+		}
 		if action == "approve" {
 			refusal, err := recheckTagMove(ctx, client, t.item, t.move)
 			if err != nil {
 				refusal = "could not re-check the dist-tag before approving: " + err.Error()
 			}
 			if refusal != "" {
-				if refuse(t.item, t.shasum, refusal) {
-					printDecisions(g, results)
-					return &exitError{code: 1, err: errors.New(results[len(results)-1].auditErr)}
+				r := decision{id: t.item.ID, pkg: t.item.PackageName, version: t.item.Version}
+				out, err := d.Refuse(action, t.item, t.shasum, refusal)
+				results = append(results, r.fromOutcome(out, err))
+				if r := results[len(results)-1]; r.auditErr != "" {
+					g.printDecisions(action, results, f.json)
+					return &exitError{code: 1, err: errors.New(r.auditErr)}
 				}
+				failedAt[i] = len(results) - 1
 				continue
 			}
 		}
 		res, err := g.decideOne(ctx, d, action, t.item, t.shasum, &code, src)
 		results = append(results, res)
+		if !res.succeeded() {
+			failedAt[i] = len(results) - 1
+		}
 		if err != nil && abortsBatch(err) {
 			var rest []registry.StageItem
-			for _, r := range targets[i+1:] {
-				rest = append(rest, r.item)
+			for _, j := range order[p+1:] {
+				if targets[j].refused < 0 {
+					rest = append(rest, targets[j].item)
+				}
 			}
-			printDecisions(g, append(results, notAttempted(rest)...))
+			g.printDecisions(action, append(results, notAttempted(rest)...), f.json)
 			if res.auditErr != "" {
 				return &exitError{code: 1, err: errors.New(res.auditErr)}
 			}
 			return err
 		}
 	}
-	printDecisions(g, results)
+	g.printDecisions(action, results, f.json)
 	if n := countFailed(results); n > 0 {
 		return &exitError{code: 1, err: fmt.Errorf("%d of %d %s(s) did not succeed", n, len(results), action)}
 	}
@@ -505,21 +561,32 @@ func abortsBatch(err error) bool {
 // fetchStagedTarball downloads a staged tarball, reads it as a package and
 // checks its sha1 against the stage record; it returns the bytes and sha1.
 func fetchStagedTarball(ctx context.Context, c *registry.Client, item registry.StageItem) ([]byte, string, error) {
+	data, pkg, err := fetchStagedPackage(ctx, c, item)
+	if err != nil {
+		return nil, "", err
+	}
+	return data, pkg.SHA1, nil
+}
+
+// fetchStagedPackage is fetchStagedTarball returning the package read from
+// the verified bytes too, so that approve orders a batch by the very
+// package.json it publishes without downloading it again.
+func fetchStagedPackage(ctx context.Context, c *registry.Client, item registry.StageItem) ([]byte, *tarball.Package, error) {
 	if strings.TrimSpace(item.Shasum) == "" {
-		return nil, "", errors.New("the stage record has no shasum, so the staged tarball cannot be verified against it (stage it again, or ask the registry operators)")
+		return nil, nil, errors.New("the stage record has no shasum, so the staged tarball cannot be verified against it (stage it again, or ask the registry operators)")
 	}
 	data, err := c.StagedTarball(ctx, item.ID)
 	if err != nil {
-		return nil, "", fmt.Errorf("download the staged tarball: %w", err)
+		return nil, nil, fmt.Errorf("download the staged tarball: %w", err)
 	}
 	pkg, err := tarball.ReadBytes(data, tarball.DefaultLimits())
 	if err != nil {
-		return nil, "", fmt.Errorf("the staged tarball is not a readable package: %w", err)
+		return nil, nil, fmt.Errorf("the staged tarball is not a readable package: %w", err)
 	}
 	if !strings.EqualFold(pkg.SHA1, item.Shasum) {
-		return nil, "", fmt.Errorf("integrity mismatch: the staged tarball's sha1 is %s but the stage record says %s", pkg.SHA1, safeLine(item.Shasum, 64))
+		return nil, nil, fmt.Errorf("integrity mismatch: the staged tarball's sha1 is %s but the stage record says %s", pkg.SHA1, safeLine(item.Shasum, 64))
 	}
-	return data, pkg.SHA1, nil
+	return data, pkg, nil
 }
 
 func printDecisions(g *globals, rs []decision) {

@@ -89,7 +89,8 @@ func TestApproveBatchListsNotAttempted(t *testing.T) {
 	if r.code == 0 || approves.Load() != 1 {
 		t.Fatalf("exit %d after %d approve requests\n%s%s", r.code, approves.Load(), r.stdout, r.stderr)
 	}
-	for _, want := range []string{"mdtoc@0.5.0 failed", "qlimit@1.2.1 not attempted", "termhue@1.0.1 not attempted"} {
+	// mdtoc 0.5.0 depends on qlimit and termhue, so qlimit goes first.
+	for _, want := range []string{"qlimit@1.2.1 failed", "termhue@1.0.1 not attempted", "mdtoc@0.5.0 not attempted"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("output lacks %q:\n%s%s", want, r.stdout, r.stderr)
 		}
