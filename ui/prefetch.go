@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/stagegate/stagegate/internal/approval"
 	"github.com/stagegate/stagegate/internal/registry"
 	"github.com/stagegate/stagegate/internal/review"
 )
@@ -116,10 +117,10 @@ func summarize(r *review.Review) summary {
 	if r.Base != nil {
 		s.base, s.baseVerified = r.Base.Version, r.Base.Verified
 	}
-	for _, d := range r.Deps { // "section:name@spec"
+	for _, d := range r.Deps { // "section:name@spec"; a scoped name starts with "@"
 		_, rest, _ := strings.Cut(d, ":")
-		if at := strings.LastIndex(rest, "@"); at > 0 {
-			s.deps = append(s.deps, rest[:at])
+		if at := strings.Index(rest[min(1, len(rest)):], "@"); at >= 0 {
+			s.deps = append(s.deps, approval.InstalledName(rest[:at+1], rest[at+2:]))
 		}
 	}
 	for _, sg := range r.Signals {

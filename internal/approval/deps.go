@@ -46,6 +46,15 @@ func DependencyNames(packageJSON []byte) []string {
 	return out
 }
 
+// InstalledName is the package a dependency entry name: spec installs:
+// the alias target of an "npm:" spec, else name.
+func InstalledName(name, spec string) string {
+	if target, ok := aliasTarget(spec); ok {
+		return target
+	}
+	return name
+}
+
 // aliasTarget returns the package an "npm:name@range" spec installs.
 func aliasTarget(spec string) (string, bool) {
 	rest, ok := strings.CutPrefix(strings.TrimSpace(spec), "npm:")
