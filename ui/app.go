@@ -43,6 +43,10 @@ type Options struct {
 	// NoNotify.
 	Notify   func(title, body string) error
 	NoNotify bool
+	// Desktop, if set, also shows each announcement as a desktop
+	// notification (stagegate --notify desktop). It gets the same
+	// sanitised text as the terminal notification.
+	Desktop func(title, body string) error
 }
 
 const (
@@ -206,7 +210,7 @@ func Run(ctx context.Context, b Backend, opts Options, in io.Reader, out io.Writ
 	}
 	w, sw := terminalWriter(out)
 	if opts.Notify == nil && !opts.NoNotify {
-		opts.Notify = sw.notify
+		opts.Notify = withDesktop(sw.notify, opts.Desktop)
 	}
 	m := newModel(ctx, b, opts, p, dark)
 	popts := []tea.ProgramOption{tea.WithAltScreen(), tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(w)}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -66,6 +67,17 @@ func (s *syncWriter) notify(title, body string) error {
 		"\x1b]777;notify;" + strings.ReplaceAll(title, ";", ",") + ";" + strings.ReplaceAll(body, ";", ",") + "\a"
 	_, err := s.Write([]byte(seq))
 	return err
+}
+
+// withDesktop adds a desktop notification to the terminal's, both with
+// text cleaned as oscText cleans it.
+func withDesktop(term, desktop func(title, body string) error) func(title, body string) error {
+	if desktop == nil {
+		return term
+	}
+	return func(title, body string) error {
+		return errors.Join(term(title, body), desktop(oscText(title), oscText(body)))
+	}
 }
 
 // oscText keeps what may sit inside an OSC string: printable characters,

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"strings"
@@ -73,5 +74,31 @@ func TestTerminalWriterKeepsTheTerminal(t *testing.T) {
 	var buf bytes.Buffer
 	if _, ok := func() (io.Writer, bool) { w, _ := terminalWriter(&buf); _, ok := w.(ttyFile); return w, ok }(); ok {
 		t.Fatal("a buffer became a file")
+	}
+}
+
+// TestDesktopNotification: --notify desktop shows the terminal's
+// notification and a desktop one, with the same cleaned text; a desktop
+// failure (no notification daemon) does not stop the terminal's.
+func TestDesktopNotification(t *testing.T) {
+	var buf bytes.Buffer
+	w := &syncWriter{w: &buf}
+	var gotTitle, gotBody string
+	n := withDesktop(w.notify, func(title, body string) error {
+		gotTitle, gotBody = title, body
+		return errors.New("no notification daemon")
+	})
+	err := n("stagegate: 1 newly staged", "evil\x1b[2J\u202e@1.0.0")
+	if err == nil || !strings.Contains(err.Error(), "no notification daemon") {
+		t.Fatalf("the desktop error is lost: %v", err)
+	}
+	if !strings.Contains(buf.String(), "\x1b]9;") {
+		t.Fatalf("no terminal notification: %q", buf.String())
+	}
+	if gotTitle != "stagegate: 1 newly staged" || gotBody != "evil [2J@1.0.0" {
+		t.Fatalf("desktop got %q / %q", gotTitle, gotBody)
+	}
+	if withDesktop(w.notify, nil) == nil {
+		t.Fatal("no notifier without a desktop one")
 	}
 }

@@ -245,12 +245,31 @@ func (b *backend) OpenURL(raw string) error {
 	return nil
 }
 
-func (g *globals) uiOptions() ui.Options {
-	return ui.Options{NoMouse: g.noMouse, NoColor: g.noColor || os.Getenv("NO_COLOR") != "", Theme: g.theme, AutoRefresh: 60 * time.Second}
+func (g *globals) uiOptions() (ui.Options, error) {
+	o := ui.Options{NoMouse: g.noMouse, NoColor: g.noColor || os.Getenv("NO_COLOR") != "", Theme: g.theme, AutoRefresh: 60 * time.Second}
+	switch g.theme {
+	case "auto", "dark", "light":
+	default:
+		return o, usageErr("--theme %q: use auto, dark or light", g.theme)
+	}
+	switch g.notify {
+	case "terminal", "":
+	case "desktop":
+		o.Desktop = desktopNotify
+	case "none":
+		o.NoNotify = true
+	default:
+		return o, usageErr("--notify %q: use terminal, desktop or none", g.notify)
+	}
+	return o, nil
 }
 
 // runDashboard opens the dashboard on the configured registry.
 func runDashboard(cmd *cobra.Command, g *globals) error {
+	opts, err := g.uiOptions()
+	if err != nil {
+		return err
+	}
 	if !isTTY(g.stdout) || !isTTY(g.stdin) {
 		return usageErr("the dashboard needs a terminal; for scripts use `stagegate list`, `diff`, `approve` (see `stagegate --help`)")
 	}
@@ -264,7 +283,6 @@ func runDashboard(cmd *cobra.Command, g *globals) error {
 	}
 	setGCPercent()
 	go b.settlePending(cmd.Context())
-	opts := g.uiOptions()
 	opts.Posture = postureFunc(e.client, e.cfg)
 	if dir, err := memory.DefaultDir(); err == nil {
 		opts.Memory = memory.Open(dir) // viewed files, notes, approved snapshots
@@ -289,7 +307,7 @@ func postureFunc(c *registry.Client, cfg posture.Config) func(context.Context) (
 }
 
 func newDemoCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
+	c := &cobra.Command{
 		Use:   "demo",
 		Short: "Try the dashboard on an embedded registry with a seeded stage queue",
 		Long: `Start an embedded staging registry on a free loopback port, seeded with demo
@@ -298,6 +316,10 @@ dashboard on it. The status bar shows the demo's current 2FA code. Nothing is
 written outside a temporary folder, which is removed on exit.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			opts, err := g.uiOptions()
+			if err != nil {
+				return err
+			}
 			if !isTTY(g.stdout) || !isTTY(g.stdin) {
 				return usageErr("the demo needs a terminal (it opens the dashboard)")
 			}
@@ -332,7 +354,6 @@ written outside a temporary folder, which is removed on exit.`,
 				decider: &approval.Decider{Client: client, Registry: regURL, Via: "demo",
 					Audit: audit.Open(filepath.Join(tmp, "audit.jsonl")).Append},
 			}
-			opts := g.uiOptions()
 			opts.DemoCode = srv.CurrentCode
 			// The demo leaves nothing behind: its memory lives with its registry.
 			opts.Memory = memory.Open(filepath.Join(tmp, "reviews"))
@@ -346,4 +367,6 @@ written outside a temporary folder, which is removed on exit.`,
 			return dashboardExit(ui.Run(ctx, &queue{regs: []*backend{b}}, opts, g.stdin, g.stdout))
 		},
 	}
+	g.dashboardFlags(c.Flags())
+	return c
 }

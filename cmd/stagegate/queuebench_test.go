@@ -398,7 +398,10 @@ func queueBenchChild(t *testing.T) {
 	}
 	// A real terminal draws in colour: the styles cost what they cost there.
 	lipgloss.SetColorProfile(termenv.TrueColor)
-	opts := g.uiOptions()
+	opts, err := g.uiOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
 	cb := &countingBackend{Backend: b}
 	w := &queueWatch{inner: ui.New(cb, opts), reviewed: &cb.done, want: rows, result: make(chan queueResult, 1)}
 	p := tea.NewProgram(w, tea.WithInput(nil), tea.WithOutput(io.Discard), tea.WithoutSignalHandler())

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // globals are the flags shared by every command, named as npm names them.
@@ -17,6 +18,7 @@ type globals struct {
 	noColor    bool
 	noMouse    bool
 	theme      string
+	notify     string
 
 	stdin  io.Reader
 	stdout io.Writer
@@ -83,8 +85,7 @@ with your 2FA code. Configuration is npm's own (.npmrc, npm_config_*).`,
 	pf.StringVar(&g.userconfig, "userconfig", "", "user .npmrc file (default: ~/.npmrc)")
 	pf.StringVar(&g.timeout, "fetch-timeout", "", "timeout for each registry request, e.g. 30s")
 	pf.BoolVar(&g.noColor, "no-color", false, "disable colour (also NO_COLOR)")
-	root.Flags().BoolVar(&g.noMouse, "no-mouse", false, "dashboard: do not capture the mouse (keeps terminal text selection)")
-	root.Flags().StringVar(&g.theme, "theme", "auto", "dashboard colours: auto, dark or light")
+	g.dashboardFlags(root.Flags())
 	for _, c := range subcommands(g) {
 		root.AddCommand(c)
 	}
@@ -101,4 +102,12 @@ func newVersionCmd(g *globals) *cobra.Command {
 			return err
 		},
 	}
+}
+
+// dashboardFlags are the flags of every command that opens the dashboard
+// (stagegate itself and stagegate demo).
+func (g *globals) dashboardFlags(fs *pflag.FlagSet) {
+	fs.BoolVar(&g.noMouse, "no-mouse", false, "dashboard: do not capture the mouse (keeps terminal text selection)")
+	fs.StringVar(&g.theme, "theme", "auto", "dashboard colours: auto, dark or light")
+	fs.StringVar(&g.notify, "notify", "terminal", "announce newly staged versions: terminal (bell and OSC 9/777), desktop (also a desktop notification) or none")
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -56,5 +57,28 @@ func TestStageRecordWithoutShasumSaysSo(t *testing.T) {
 	_, _, err = fetchStagedTarball(context.Background(), c, it)
 	if err == nil || !strings.Contains(err.Error(), "the stage record has no shasum") {
 		t.Fatalf("err %v", err)
+	}
+}
+
+// TestDashboardFlagWords: a mistyped dashboard flag value is a usage error
+// that names the choices, before anything else is tried; without a
+// terminal the dashboard and the demo say what to use instead.
+func TestDashboardFlagWords(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--notify", "popup"}, `--notify "popup": use terminal, desktop or none`},
+		{[]string{"--theme", "solarized"}, `--theme "solarized": use auto, dark or light`},
+		{[]string{"demo", "--notify", "loud"}, `--notify "loud": use terminal, desktop or none`},
+		{[]string{"--notify", "desktop"}, "the dashboard needs a terminal"},
+		{[]string{"demo", "--theme", "light", "--no-mouse"}, "the demo needs a terminal"},
+	}
+	for _, tt := range tests {
+		var out, errb bytes.Buffer
+		code := run(context.Background(), tt.args, strings.NewReader(""), &out, &errb)
+		if code != 2 || !strings.Contains(errb.String(), tt.want) {
+			t.Errorf("stagegate %v: exit %d, stderr %q; want 2 and %q", tt.args, code, errb.String(), tt.want)
+		}
 	}
 }
