@@ -39,8 +39,9 @@ func TestTmuxTwoRegistries(t *testing.T) {
 	scr := s.waitFor("2 staged versions in 2 packages", 20*time.Second)
 	labelA := strings.TrimSuffix(strings.TrimPrefix(a.URL, "http://"), "/")
 	labelB := strings.TrimSuffix(strings.TrimPrefix(b.URL, "http://"), "/")
-	if !(strings.Index(scr, "▌"+labelA) >= 0 && strings.Index(scr, "▌"+labelA) < strings.Index(scr, "plainpkg") &&
-		strings.Index(scr, "plainpkg") < strings.Index(scr, "▌"+labelB) && strings.Index(scr, "▌"+labelB) < strings.Index(scr, "@corp/widget")) {
+	at := func(s string) int { return strings.Index(scr, s) }
+	if !(strings.Contains(scr, "▌"+labelA) && at("▌"+labelA) < at("plainpkg") &&
+		at("plainpkg") < at("▌"+labelB) && at("▌"+labelB) < at("@corp/widget")) {
 		t.Fatalf("the queue is not grouped by registry:\n%s", scr)
 	}
 
