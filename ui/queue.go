@@ -302,7 +302,7 @@ func (m *Model) queueHeader(w int) string {
 	if m.loaded {
 		pk := map[string]bool{}
 		for _, it := range m.items {
-			pk[it.PackageName] = true
+			pk[m.regOf(it)+" "+it.PackageName] = true // the same name on two registries is two packages
 		}
 		right = append(right, fmt.Sprintf("%s in %s", plural(len(m.items), "staged version", "staged versions"), plural(len(pk), "package", "packages")))
 	}
