@@ -170,6 +170,13 @@ func newWorld(t testing.TB, npmBin, registry, token string, secrets ...string) *
 	return w
 }
 
+// dashboardEnv is the environment of a dashboard in tmux: the world's
+// home, with its own state (audit log, review memory) and cache.
+func (w *world) dashboardEnv() []string {
+	return []string{"HOME=" + w.home, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH"),
+		"XDG_STATE_HOME=" + filepath.Join(w.home, "state"), "XDG_CACHE_HOME=" + filepath.Join(w.home, "cache")}
+}
+
 func (w *world) useStagegate() {
 	w.sg = &Runner{Bin: stagegateBinary(w.t), Dir: w.pkgDir, Env: w.npm.Env, Secrets: w.secrets}
 }

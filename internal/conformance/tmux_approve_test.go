@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -93,8 +91,7 @@ func dashboard(t *testing.T, width, height int, setup func(reg, token string)) (
 	sl := startBinaryRegistry(t, "--seed", "none")
 	w := newWorld(t, "", sl.URL, sl.Token, sl.TOTPSecret) // no npm needed: the API stages and publishes
 	setup(sl.URL, sl.Token)
-	env := []string{"HOME=" + w.home, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH"),
-		"XDG_STATE_HOME=" + filepath.Join(w.home, "state"), "XDG_CACHE_HOME=" + filepath.Join(w.home, "cache")}
+	env := w.dashboardEnv()
 	s := startTmux(t, width, height, env, []string{stagegateBinary(t), "--registry", sl.URL, "--userconfig", w.userrc, "--no-mouse"}, w.secrets)
 	return s, w, sl
 }
@@ -277,8 +274,7 @@ func TestTmuxCLITagBackwards(t *testing.T) {
 		publishFiles(t, sl.URL, sl.Token, "padx", v, FixturePackage("padx", v))
 	}
 	id := stageFiles(t, sl.URL, sl.Token, "padx", "1.0.1", "latest", FixturePackage("padx", "1.0.1"))
-	env := []string{"HOME=" + w.home, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH"),
-		"XDG_STATE_HOME=" + filepath.Join(w.home, "state"), "XDG_CACHE_HOME=" + filepath.Join(w.home, "cache")}
+	env := w.dashboardEnv()
 	run := func() *tmuxSession {
 		cmd := fmt.Sprintf("%s --registry %s --userconfig %s approve %s; echo EXIT=$?; sleep 60", stagegateBinary(t), sl.URL, w.userrc, id)
 		return startTmux(t, 160, 20, env, []string{"sh", "-c", cmd}, w.secrets)

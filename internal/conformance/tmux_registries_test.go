@@ -3,7 +3,6 @@ package conformance
 import (
 	"net/http"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,8 +32,7 @@ func TestTmuxTwoRegistries(t *testing.T) {
 	publishFiles(t, b.URL, b.Token, "@corp/widget", "2.0.0", FixturePackage("@corp/widget", "2.0.0"))
 	stageFiles(t, b.URL, b.Token, "@corp/widget", "2.0.1", "latest", FixturePackage("@corp/widget", "2.0.1"))
 
-	env := []string{"HOME=" + w.home, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH"),
-		"XDG_STATE_HOME=" + filepath.Join(w.home, "state"), "XDG_CACHE_HOME=" + filepath.Join(w.home, "cache")}
+	env := w.dashboardEnv()
 	s := startTmux(t, 120, 36, env, []string{stagegateBinary(t), "--userconfig", w.userrc, "--no-mouse"}, w.secrets)
 	scr := s.waitFor("2 staged versions in 2 packages", 20*time.Second)
 	labelA := strings.TrimSuffix(strings.TrimPrefix(a.URL, "http://"), "/")

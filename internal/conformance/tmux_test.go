@@ -112,8 +112,7 @@ func TestTmuxApproveAndReject(t *testing.T) {
 	w := newWorld(t, npmBin, sl.URL, sl.Token, sl.TOTPSecret)
 	bin := stagegateBinary(t)
 
-	env := []string{"HOME=" + w.home, "TERM=xterm-256color", "PATH=" + os.Getenv("PATH"),
-		"XDG_STATE_HOME=" + filepath.Join(w.home, "state"), "XDG_CACHE_HOME=" + filepath.Join(w.home, "cache")}
+	env := w.dashboardEnv()
 	s := startTmux(t, 120, 36, env, []string{bin, "--registry", sl.URL, "--userconfig", w.userrc, "--no-mouse"}, w.secrets)
 
 	s.waitFor("slugkit", 15*time.Second)
