@@ -68,8 +68,9 @@ type fakeBackend struct {
 	user    string // Whoami
 	// regs is what the queue spans (default: one registry); users the
 	// Whoami answer per registry when set.
-	regs  []string
-	users map[string]string
+	regs    []string
+	users   map[string]string
+	webRegs []string // the registry of each PollWebAuth
 }
 
 func (f *fakeBackend) Current(ctx context.Context, it registry.StageItem) (approval.Current, error) {
@@ -176,6 +177,7 @@ func (f *fakeBackend) Reject(ctx context.Context, it registry.StageItem, sha, ot
 
 func (f *fakeBackend) PollWebAuth(ctx context.Context, reg, doneURL string) (string, error) {
 	f.mu.Lock()
+	f.webRegs = append(f.webRegs, reg)
 	g := f.webGate
 	f.mu.Unlock()
 	if g != nil {

@@ -103,3 +103,23 @@ func TestQueuePartialList(t *testing.T) {
 	h2 := newHarness(t, f, 120, 24)
 	h2.mustSee("Not logged in to "+corpReg, "npm login --registry "+corpReg)
 }
+
+// TestWebAuthOnTheItemsRegistry: browser sign-in for a version staged on
+// the scoped registry is polled through that registry's client.
+func TestWebAuthOnTheItemsRegistry(t *testing.T) {
+	f := twoRegistryBackend()
+	f.decide = codeRegistry(true, 0, "web-token")
+	f.webOTP = "web-token"
+	h := newHarness(t, f, 120, 30)
+	h.keys("G", "a", "enter") // @corp/ui, the last row; empty code: browser
+	h.settle()
+	calls := f.callsCopy()
+	if len(calls) != 2 || calls[1].reg != corpReg || calls[1].otp != "web-token" {
+		t.Fatalf("calls %+v", calls)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.webRegs) != 1 || f.webRegs[0] != corpReg {
+		t.Fatalf("web auth polled on %v, want %s", f.webRegs, corpReg)
+	}
+}
