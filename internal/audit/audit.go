@@ -11,11 +11,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/stagegate/stagegate/internal/statedir"
 	"os"
 	"path/filepath"
 	"sync"
 	"time"
+
+	"github.com/stagegate/stagegate/internal/statedir"
 )
 
 // Entry is one decision.

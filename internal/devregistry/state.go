@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/stagegate/stagegate/internal/atomicfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,6 +14,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/stagegate/stagegate/internal/atomicfile"
 )
 
 // stateVersion is bumped when the state file's shape changes incompatibly.

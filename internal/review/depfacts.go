@@ -3,6 +3,7 @@ package review
 import (
 	"archive/tar"
 	"bytes"
+
 	"github.com/klauspost/compress/gzip"
 
 	"context"
