@@ -42,20 +42,41 @@ type Lexed struct {
 // Lex tokenizes src. With keepToks false only comments are collected
 // (enough to strip them).
 func Lex(src []byte, keepToks bool) (lx Lexed) {
+	if keepToks {
+		lx.Toks = make([]Tok, 0, len(src)/5+16)
+	}
+	lx.Stop, lx.Hashbang = Scan(src, func(t Tok) {
+		switch t.T {
+		case js.CommentToken, js.CommentLineTerminatorToken:
+			block := t.E-t.S >= 2 && src[t.S] == '/' && src[t.S+1] == '*'
+			lx.Cmts = append(lx.Cmts, Span{t.S, t.E, block})
+		default:
+			if keepToks {
+				lx.Toks = append(lx.Toks, t)
+			}
+		}
+	})
+	return lx
+}
+
+// Scan calls fn for each significant token and each comment (type
+// js.CommentToken or js.CommentLineTerminatorToken) of src in order,
+// without collecting them: a printer that looks at one token at a time
+// need not hold the millions of a large bundle. It returns where lexing
+// stopped (len(src) normally; what follows is to be copied verbatim) and
+// the length of a leading "#!" line, which fn does not see.
+func Scan(src []byte, fn func(Tok)) (stop, hashbang int) {
 	// The lexer indexes past its buffer on some malformed endings (a lone
 	// '#' as the last byte); stop at the last good token and let the caller
 	// copy the rest verbatim rather than bring the process down.
 	at := 0
 	defer func() {
 		if recover() != nil {
-			lx.Stop = at
+			stop = at
 		}
 	}()
-	if keepToks {
-		lx.Toks = make([]Tok, 0, len(src)/5+16)
-	}
 	if len(src) == 0 {
-		return lx
+		return 0, 0
 	}
 	// The lexer writes a NUL past the end of its buffer; give it a private copy
 	// so that callers sharing src across goroutines are never written to.
@@ -68,7 +89,7 @@ func Lex(src []byte, keepToks bool) (lx Lexed) {
 		for n < len(src) && src[n] != '\n' && src[n] != '\r' {
 			n++
 		}
-		lx.Hashbang = n
+		hashbang = n
 		in.Move(n)
 		in.Skip()
 	}
@@ -81,22 +102,19 @@ func Lex(src []byte, keepToks bool) (lx Lexed) {
 		if e <= s && tt != js.ErrorToken {
 			// No progress (the lexer can return empty tokens on malformed
 			// input): stop rather than spin.
-			lx.Stop = min(s, len(src))
-			return lx
+			return min(s, len(src)), hashbang
 		}
 		switch tt {
 		case js.WhitespaceToken, js.LineTerminatorToken:
 			continue
 		case js.CommentToken, js.CommentLineTerminatorToken:
-			block := e-s >= 2 && src[s] == '/' && src[s+1] == '*'
-			lx.Cmts = append(lx.Cmts, Span{int32(s), int32(e), block})
+			fn(Tok{tt, int32(s), int32(min(e, len(src)))})
 			continue
 		case js.ErrorToken:
 			if s >= len(src) || e <= s {
 				// End of input, or an error that consumed nothing: stop
 				// here and let the caller copy the rest verbatim.
-				lx.Stop = min(s, len(src))
-				return lx
+				return min(s, len(src)), hashbang
 			}
 			// Unterminated string or a stray character: keep it opaque and
 			// go on, the lexer resumes after it.
@@ -113,9 +131,7 @@ func Lex(src []byte, keepToks bool) (lx Lexed) {
 			e = len(src)
 		}
 		prev = tt
-		if keepToks {
-			lx.Toks = append(lx.Toks, Tok{tt, int32(s), int32(e)})
-		}
+		fn(Tok{tt, int32(s), int32(e)})
 	}
 }
 
