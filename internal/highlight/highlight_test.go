@@ -2,6 +2,9 @@ package highlight
 
 import (
 	"testing"
+
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/styles"
 )
 
 func TestLines(t *testing.T) {
@@ -46,6 +49,26 @@ func TestPalette(t *testing.T) {
 	}
 	if Palette(true)[String] == Palette(false)[String] {
 		t.Error("dark and light palettes are the same")
+	}
+}
+
+// The palettes are chroma's GitHub styles, copied (see Palette).
+func TestPaletteIsChromas(t *testing.T) {
+	for name, dark := range map[string]bool{"github-dark": true, "github": false} {
+		st := styles.Get(name)
+		of := func(tt chroma.TokenType) Colour {
+			e := st.Get(tt)
+			c := Colour{Bold: e.Bold == chroma.Yes, Italic: e.Italic == chroma.Yes}
+			if e.Colour.IsSet() {
+				c.FG = e.Colour.String()
+			}
+			return c
+		}
+		want := [NClasses]Colour{Keyword: of(chroma.Keyword), Name: of(chroma.NameFunction), String: of(chroma.LiteralString),
+			Number: of(chroma.LiteralNumber), Literal: of(chroma.KeywordConstant), Comment: of(chroma.Comment), Operator: of(chroma.Operator)}
+		if got := Palette(dark); got != want {
+			t.Errorf("%s:\n got %+v\nwant %+v", name, got, want)
+		}
 	}
 }
 
