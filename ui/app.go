@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"github.com/stagegate/stagegate/internal/highlight"
 	"github.com/stagegate/stagegate/internal/memory"
 	"github.com/stagegate/stagegate/internal/posture"
 	"github.com/stagegate/stagegate/internal/registry"
@@ -128,6 +129,8 @@ type Model struct {
 
 	// Review screen, nil on the queue.
 	rv *reviewView
+	// hl colours the diff pane's lines, in background commands.
+	hl *highlight.Highlighter
 
 	// Approve/reject in progress or being set up.
 	act            *action
@@ -192,6 +195,7 @@ func newModel(ctx context.Context, b Backend, opts Options, p termenv.Profile, d
 		after:      tea.Tick,
 		users:      map[string]string{},
 		registries: b.Registries(),
+		hl:         highlight.New(),
 	}
 }
 
@@ -431,7 +435,19 @@ func (m *Model) setStatus(kind msgKind, text string) tea.Cmd {
 
 // Update routes a message.
 func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	mm, cmd := m.update(msg)
+	return mm, tea.Batch(cmd, m.paneWork())
+}
+
+func (m *Model) update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
+	case prettyDoneMsg:
+		return m, m.onPrettyDone(msg)
+	case hlDoneMsg:
+		if m.rv != nil {
+			m.rv.pane.onHighlight(msg)
+		}
+		return m, nil
 	case tea.WindowSizeMsg:
 		m.width, m.height = msg.Width, msg.Height
 		if m.rv != nil {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/muesli/termenv"
 	"github.com/stagegate/stagegate/internal/diff"
+	"github.com/stagegate/stagegate/internal/highlight"
 )
 
 // synthDiff builds a file diff of about n lines in hunks of 24: context,
@@ -103,3 +104,52 @@ func BenchmarkAppView100k(b *testing.B) {
 		_ = m.View()
 	}
 }
+
+// fakeSpans colours every word of a line, alternating classes: the
+// rendering cost of a highlighted line without lexing 100k lines with
+// chroma first (lexing runs in a background command, never in View).
+func fakeSpans(text string) []highlight.Span {
+	var out []highlight.Span
+	for i, k := 0, 0; i < len(text); {
+		j := i
+		for j < len(text) && (text[j] == '_' || text[j] >= 'a' && text[j] <= 'z' || text[j] >= 'A' && text[j] <= 'Z' || text[j] >= '0' && text[j] <= '9') {
+			j++
+		}
+		if j > i {
+			out = append(out, highlight.Span{Start: int32(i), End: int32(j), Class: highlight.Class(1 + k%(int(highlight.NClasses)-1))})
+			k++
+			i = j
+			continue
+		}
+		i++
+	}
+	return out
+}
+
+func benchPaneHighlighted(b *testing.B, lines int, sbs bool) {
+	st := newStyles(termenv.TrueColor, true)
+	p := newDiffPane(&st)
+	fd := synthDiff(lines)
+	p.setFile(fd, nil, sbs)
+	p.setSize(200, 60)
+	for hi := range fd.Hunks {
+		for li, l := range fd.Hunks[hi].Lines {
+			p.hl[hlKey{fd, int32(hi), int32(li)}] = hlLine{n: len(l.Text), spans: fakeSpans(l.Text)}
+		}
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p.off = (i * 997) % max(1, p.maxOff())
+		p.invalidate()
+		if v := p.view(); len(v) != 60 {
+			b.Fatalf("%d lines", len(v))
+		}
+	}
+}
+
+// BenchmarkDiffPaneView100kHighlighted: the budget (under 2 ms) with every
+// visible line coloured, as once its highlight has come in.
+func BenchmarkDiffPaneView100kHighlighted(b *testing.B)    { benchPaneHighlighted(b, 100_000, false) }
+func BenchmarkDiffPaneView1kHighlighted(b *testing.B)      { benchPaneHighlighted(b, 1_000, false) }
+func BenchmarkDiffPaneView100kSBSHighlighted(b *testing.B) { benchPaneHighlighted(b, 100_000, true) }

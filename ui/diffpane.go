@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/mattn/go-runewidth"
 	"github.com/stagegate/stagegate/internal/diff"
+	"github.com/stagegate/stagegate/internal/highlight"
 )
 
 type rowKind uint8
@@ -66,10 +67,15 @@ type diffPane struct {
 	markRow int
 
 	cache map[int]string
+
+	// hl holds syntax highlights by line (readable.go), filled by a
+	// background command; hlBusy says one is running.
+	hl     map[hlKey]hlLine
+	hlBusy bool
 }
 
 func newDiffPane(st *styles) diffPane {
-	return diffPane{st: st, cache: map[int]string{}, hunkAt: -1, markRow: -1}
+	return diffPane{st: st, cache: map[int]string{}, hunkAt: -1, markRow: -1, hl: map[hlKey]hlLine{}}
 }
 
 // setNotes shows prepared lines only (overview, collapsed-file notices).
@@ -420,7 +426,7 @@ func (p *diffPane) renderRow(r drow) string {
 		}
 		g := p.gutter(l.OldNo, true) + " " + p.gutter(l.NewNo, true) + " "
 		tw := max(1, p.width-len(g)-2)
-		return st.gutter.r(g) + p.marked(l.Kind, p.renderText(l.Text, p.withMatches(l.Text, spans), l.Kind, tw))
+		return st.gutter.r(g) + p.marked(l.Kind, p.renderText(l.Text, p.withMatches(l.Text, spans), p.highlightOf(r.h, r.a), l.Kind, tw))
 	case rkPair:
 		return p.renderPair(r)
 	}
@@ -460,7 +466,7 @@ func (p *diffPane) renderPair(r drow) string {
 				_, spans = wordSpans(ls[other].Text, l.Text)
 			}
 		}
-		s := p.st.gutter.r(p.gutter(no, false)+" ") + p.marked(l.Kind, p.renderText(l.Text, p.withMatches(l.Text, spans), l.Kind, tw))
+		s := p.st.gutter.r(p.gutter(no, false)+" ") + p.marked(l.Kind, p.renderText(l.Text, p.withMatches(l.Text, spans), p.highlightOf(r.h, idx), l.Kind, tw))
 		return pad(s, half)
 	}
 	return side(r.a, r.b, true) + p.st.faint.r("│") + side(r.b, r.a, false)
@@ -532,8 +538,9 @@ func cutRaw(s string, cols int) string {
 }
 
 // renderText draws the columns [xoff, xoff+w) of an untrusted line: tabs
-// expanded, every piece sanitized, spans styled.
-func (p *diffPane) renderText(raw string, spans []span, k diff.LineKind, w int) string {
+// expanded, every piece sanitized, spans styled: search matches over
+// changed words over syntax colours (hl) over the line's own style.
+func (p *diffPane) renderText(raw string, spans []span, hl []highlight.Span, k diff.LineKind, w int) string {
 	st := p.st
 	base, word := st.ctx, st.ctx
 	switch k {
@@ -544,6 +551,9 @@ func (p *diffPane) renderText(raw string, spans []span, k diff.LineKind, w int) 
 	}
 	raw = cutRaw(raw, p.xoff+w)
 	r := textRenderer{from: p.xoff, to: p.xoff + w, token: st.token}
+	if len(hl) > 0 {
+		return p.renderLayered(&r, raw, spans, hl, base, word)
+	}
 	pos := 0
 	for _, s := range spans {
 		if s.start >= len(raw) {
@@ -564,6 +574,54 @@ func (p *diffPane) renderText(raw string, spans []span, k diff.LineKind, w int) 
 	}
 	if pos < len(raw) && !r.full() {
 		r.piece(raw[pos:], base)
+	}
+	return r.b.String()
+}
+
+// renderLayered is renderText for a highlighted line: one style per byte
+// (only the visible, length-capped bytes), then one piece per run. Pieces
+// still go through textRenderer, so highlighting never bypasses the
+// escaping of untrusted bytes.
+func (p *diffPane) renderLayered(r *textRenderer, raw string, spans []span, hl []highlight.Span, base, word style) string {
+	const wordCls, matchCls = uint8(highlight.NClasses), uint8(highlight.NClasses) + 1
+	cls := make([]uint8, len(raw))
+	for _, h := range hl {
+		for i := int(h.Start); i < min(int(h.End), len(cls)); i++ {
+			cls[i] = uint8(h.Class)
+		}
+	}
+	for _, s := range spans {
+		c := wordCls
+		if s.cls == clsMatch {
+			c = matchCls
+		}
+		for i := s.start; i < min(s.end, len(cls)); i++ {
+			cls[i] = c
+		}
+	}
+	for i := 0; i < len(cls) && !r.full(); {
+		j := i + 1
+		for j < len(cls) && cls[j] == cls[i] {
+			j++
+		}
+		// A run must not split a UTF-8 sequence (spans come from a lexer
+		// that may count differently on invalid input).
+		for j < len(cls) && !utf8.RuneStart(raw[j]) {
+			j++
+		}
+		sty := base
+		switch c := cls[i]; {
+		case c == matchCls:
+			sty = p.st.match
+		case c == wordCls:
+			sty = word
+		case c != uint8(highlight.None):
+			if s := p.st.syn[c]; s.pre != "" {
+				sty = s
+			}
+		}
+		r.piece(raw[i:j], sty)
+		i = j
 	}
 	return r.b.String()
 }

@@ -18,7 +18,7 @@ type keyMap struct {
 	// Review.
 	Focus, NextFile, PrevFile, NextHunk, PrevHunk, Search, NextMatch, PrevMatch, Note,
 	NextSignal, PrevSignal, SignalDetail,
-	Viewed, Expand, SideBySide, Left, Right, Back key.Binding
+	Viewed, Expand, Pretty, SideBySide, Left, Right, Back key.Binding
 
 	// Modal and confirmation.
 	Submit, Cancel, OpenBrowser, Yes, IncludeRisky key.Binding
@@ -67,6 +67,7 @@ func newKeyMap() keyMap {
 		Viewed:       b("v", "mark file viewed", "v"),
 		Note:         b("m", "note (file or release)", "m"),
 		Expand:       b("e", "render collapsed file", "e"),
+		Pretty:       b("p", "pretty-print ⇄ raw (minified)", "p"),
 		SideBySide:   b("s", "side-by-side ⇄ unified", "s"),
 		Left:         b("h/←", "scroll left", "h", "left"),
 		Right:        b("l/→", "scroll right", "l", "right"),
@@ -90,7 +91,7 @@ type helpSection struct {
 func (k keyMap) helpSections() []helpSection {
 	return []helpSection{
 		{"Queue", []key.Binding{k.Up, k.Down, k.Top, k.Bottom, k.PageUp, k.PageDown, k.Open, k.Select, k.SelectAll, k.Approve, k.Reject, k.Filter, k.Refresh, k.ClearSel}},
-		{"Review", []key.Binding{k.Focus, k.Up, k.Down, k.HalfUp, k.HalfDown, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextFile, k.PrevFile, k.NextHunk, k.PrevHunk, k.Search, k.NextMatch, k.PrevMatch, k.NextSignal, k.PrevSignal, k.SignalDetail, k.Viewed, k.Note, k.Expand, k.SideBySide, k.Left, k.Right, k.Approve, k.Reject, k.Back}},
+		{"Review", []key.Binding{k.Focus, k.Up, k.Down, k.HalfUp, k.HalfDown, k.PageUp, k.PageDown, k.Top, k.Bottom, k.NextFile, k.PrevFile, k.NextHunk, k.PrevHunk, k.Search, k.NextMatch, k.PrevMatch, k.NextSignal, k.PrevSignal, k.SignalDetail, k.Viewed, k.Note, k.Expand, k.Pretty, k.SideBySide, k.Left, k.Right, k.Approve, k.Reject, k.Back}},
 		{"2FA and confirm", []key.Binding{k.Submit, k.Cancel, k.OpenBrowser, k.Yes, k.IncludeRisky}},
 		{"Everywhere", []key.Binding{k.Posture, k.Help, k.Quit, k.ForceQuit}},
 	}

@@ -12,6 +12,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/stagegate/stagegate/internal/diff"
+	"github.com/stagegate/stagegate/internal/pretty"
 	"github.com/stagegate/stagegate/internal/registry"
 	"github.com/stagegate/stagegate/internal/review"
 )
@@ -48,6 +49,7 @@ type reviewView struct {
 	detail    bool // the signal detail pane is open
 	sbs       bool // the user wants side by side
 	expanded  map[string]bool
+	rd        readable // printed views of minified files (readable.go)
 	searching bool
 	search    lineInput
 	// Review memory (memory.go): the record of this review, what is new
@@ -147,8 +149,16 @@ func (rv *reviewView) showFile(m *Model) {
 	if rv.mem != nil && rv.mem.Notes[fd.Path] != "" {
 		notes = append(notes, st.accent.r("your note: ")+safeText(rv.mem.Notes[fd.Path]))
 	}
+	if rv.showPretty(m, fd, notes) {
+		return
+	}
 	if fd.TokenDiff {
 		notes = append(notes, st.note.r("compared token by token (minified or single-line file)"))
+	}
+	if rv.rd.failed[fd.Path] != "" {
+		notes = append(notes, st.warn.r("could not pretty-print: "+rv.rd.failed[fd.Path]))
+	} else if pretty.Eligible(fd) {
+		notes = append(notes, st.faint.r("p pretty-prints it"))
 	}
 	if fd.Binary {
 		notes = append(notes, st.note.r(fmt.Sprintf("⊘ Binary file: %s → %s; contents are not shown.", report.Bytes(fd.OldSize), report.Bytes(fd.NewSize))))
@@ -284,7 +294,7 @@ func (rv *reviewView) jumpSignal(m *Model, dir int) tea.Cmd {
 	where := safeText(sg.Path)
 	if sg.Line > 0 {
 		where += fmt.Sprintf(":%d", sg.Line)
-		if !rv.pane.markLine(sg.Line, fd.Status == diff.Removed) {
+		if !rv.markSignalLine(m, fd, sg) {
 			where += " (that line is unchanged, not in the diff; nearest hunk shown)"
 		}
 	}
@@ -461,6 +471,8 @@ func (rv *reviewView) onKey(m *Model, k tea.KeyMsg) tea.Cmd {
 			rv.expanded[fd.Path] = true
 			rv.showFile(m)
 		}
+	case key.Matches(k, km.Pretty):
+		return rv.togglePretty(m)
 	case key.Matches(k, km.SideBySide):
 		if m.width < sbsMinWidth {
 			return m.setStatus(msgInfo, fmt.Sprintf("side by side needs a terminal at least %d columns wide (this one has %d)", sbsMinWidth, m.width))
@@ -637,7 +649,7 @@ func (rv *reviewView) fileList(m *Model, w, h int) []string {
 			if rv.fileSigs[fd.Path] > 0 {
 				flag = "!"
 			}
-			if collapseReason(fd) != "" && !rv.expanded[fd.Path] {
+			if collapseReason(fd) != "" && !rv.expanded[fd.Path] && !rv.prettyShown(fd) {
 				flag += "⊘"
 			}
 			left := mark + fd.Status.Letter() + " "

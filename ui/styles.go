@@ -5,6 +5,7 @@ import (
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+	"github.com/stagegate/stagegate/internal/highlight"
 )
 
 // style is a precomputed pair of SGR sequences. The diff pane renders tens of
@@ -90,6 +91,10 @@ type styles struct {
 
 	statusBar, statusErr, statusOK style
 	modalTitle, key                style
+
+	// syn colours syntax classes in the diff pane (chroma's GitHub
+	// styles, dark or light); empty without colour.
+	syn [highlight.NClasses]style
 }
 
 func ac(light, dark string) lipgloss.AdaptiveColor {
@@ -103,7 +108,16 @@ func newStyles(p termenv.Profile, dark bool) styles {
 	green, red := ac("#116329", "#7ee787"), ac("#a40e26", "#ff7b72")
 	yellow, blue := ac("#7d4e00", "#e3b341"), ac("#0550ae", "#79c0ff")
 	grey := ac("#6e7781", "#8b949e")
+	var syn [highlight.NClasses]style
+	if p != termenv.Ascii {
+		for c, col := range highlight.Palette(dark) {
+			if col.FG != "" {
+				syn[c] = b(spec{fg: ac(col.FG, col.FG), bold: col.Bold})
+			}
+		}
+	}
 	return styles{
+		syn:     syn,
 		noColor: p == termenv.Ascii,
 		title:   b(spec{bold: true, fg: blue}),
 		faint:   b(spec{fg: grey}),

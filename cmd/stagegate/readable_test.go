@@ -31,6 +31,24 @@ func TestDiffCollapsesMinifiedUnlessFull(t *testing.T) {
 	}
 }
 
+// --pretty shows a minified bundle as the diff of its re-indented text,
+// uncollapsed; the JSON review stays the raw one.
+func TestDiffPretty(t *testing.T) {
+	f := newFixture(t)
+	it := f.find("@acme/charts", "3.3.1")
+	out := f.run("diff", it.ID, "--no-color", "--pretty")
+	if out.code != 0 {
+		t.Fatalf("diff --pretty: %d %s", out.code, out.stderr)
+	}
+	if !strings.Contains(out.stdout, "minified: pretty-printed for reading") || strings.Contains(out.stdout, "⊘ collapsed: minified") {
+		t.Fatalf("the minified bundle is not pretty-printed:\n%s", out.stdout)
+	}
+	raw, pretty := f.run("diff", it.ID, "--json"), f.run("diff", it.ID, "--json", "--pretty")
+	if raw.stdout != pretty.stdout {
+		t.Fatalf("--pretty changed the JSON review")
+	}
+}
+
 func TestDiffPathFilter(t *testing.T) {
 	f := newFixture(t)
 	it := f.find("scopewalk", "2.1.2")

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +12,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/stagegate/stagegate/internal/diff"
 	"github.com/stagegate/stagegate/internal/pack"
+	"github.com/stagegate/stagegate/internal/pretty"
 	"github.com/stagegate/stagegate/internal/report"
 	"github.com/stagegate/stagegate/internal/review"
 	"github.com/stagegate/stagegate/internal/signals"
@@ -28,6 +31,7 @@ type reviewFlags struct {
 	full        bool
 	paths       []string
 	noPager     bool
+	pretty      bool
 }
 
 func (f *reviewFlags) register(c *cobra.Command) {
@@ -38,6 +42,7 @@ func (f *reviewFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.maxUnpacked, "max-unpacked", "1GiB", "refuse a package whose unpacked size is larger (e.g. 256MiB)")
 	c.Flags().BoolVar(&f.full, "full", false, "print the diffs of lockfiles, minified and huge files too (collapsed by default)")
 	c.Flags().StringArrayVar(&f.paths, "path", nil, "show only files matching this glob (repeatable; ** crosses folders, a name without / matches any folder)")
+	c.Flags().BoolVar(&f.pretty, "pretty", false, "show minified JavaScript and JSON pretty-printed (the diff of the re-indented text)")
 	c.Flags().BoolVar(&f.noPager, "no-pager", false, "do not page the output (by default $PAGER or less when stdout is a terminal)")
 }
 
@@ -148,7 +153,7 @@ func (f *reviewFlags) validate() error {
 	return nil
 }
 
-func (f *reviewFlags) output(g *globals, r *review.Review) error {
+func (f *reviewFlags) output(ctx context.Context, g *globals, r *review.Review) error {
 	if f.asJSON {
 		if len(f.paths) > 0 {
 			r = filterFiles(r, f.paths)
@@ -164,9 +169,18 @@ func (f *reviewFlags) output(g *globals, r *review.Review) error {
 		case f.stat:
 			mode = report.Stat
 		}
+		o := report.ReviewOptions{Mode: mode, Expand: f.full, Paths: f.paths}
+		if f.pretty && mode == report.Full {
+			// Printed only when asked: compare and diff stay as fast without.
+			views, err := pretty.All(ctx, r.Diff, o.Wants, diff.Options{})
+			if err != nil {
+				return err
+			}
+			o.Pretty = views
+		}
 		color := g.colorOn(g.stdout)
 		p := g.startPager(!f.noPager)
-		err := report.ReviewWith(p, r, report.ReviewOptions{Mode: mode, Expand: f.full, Paths: f.paths}, report.Style{Color: color})
+		err := report.ReviewWith(p, r, o, report.Style{Color: color})
 		p.wait()
 		if err != nil {
 			return err
@@ -245,7 +259,7 @@ files shown. On a terminal the output goes through $PAGER (or less).`,
 			if err != nil {
 				return err
 			}
-			return f.output(g, r)
+			return f.output(cmd.Context(), g, r)
 		},
 	}
 	c.Flags().StringVar(&base, "base", "", "compare against this published version instead of the automatic choice")
@@ -279,7 +293,7 @@ func newCompareCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return f.output(g, r)
+			return f.output(cmd.Context(), g, r)
 		},
 	}
 	f.register(c)

@@ -244,8 +244,32 @@ feed:
 	return firstErr
 }
 
+// Texts line-diffs two versions of a text, nil for an absent side, as
+// Compare diffs a file but never by tokens: for texts that are not what
+// the package ships (a pretty-printed view) and so are read by lines even
+// where the raw file would be diffed by tokens.
+func Texts(ctx context.Context, path string, old, new []byte, opts Options) (FileDiff, error) {
+	var p pair
+	if old != nil {
+		p.old = &tarball.File{Path: path, Data: old}
+	}
+	if new != nil {
+		p.new = &tarball.File{Path: path, Data: new}
+	}
+	if p.old == nil && p.new == nil {
+		return FileDiff{Path: path, Status: ModeOnly}, nil
+	}
+	return diffFiles(ctx, p, opts.withDefaults(), false)
+}
+
 // diffPair compares one path.
 func diffPair(ctx context.Context, p pair, opts Options) (FileDiff, error) {
+	return diffFiles(ctx, p, opts, true)
+}
+
+// diffFiles compares one path; tokens says whether a minified file is
+// diffed by tokens (and keeps its raw sides) or like any other.
+func diffFiles(ctx context.Context, p pair, opts Options, tokens bool) (FileDiff, error) {
 	if err := ctx.Err(); err != nil {
 		return FileDiff{}, err
 	}
@@ -282,8 +306,11 @@ func diffPair(ctx context.Context, p pair, opts Options) (FileDiff, error) {
 
 	oldLines := sideLines{data: oldData, starts: lineIndex(oldData)}
 	newLines := sideLines{data: newData, starts: lineIndex(newData)}
-	fd.Minified = (p.old != nil && looksMinified(oldData, oldLines.starts)) ||
-		(p.new != nil && looksMinified(newData, newLines.starts))
+	fd.Minified = tokens && ((p.old != nil && looksMinified(oldData, oldLines.starts)) ||
+		(p.new != nil && looksMinified(newData, newLines.starts)))
+	if fd.Minified {
+		fd.Old, fd.New = oldData, newData
+	}
 	switch {
 	case p.old == nil:
 		fd.LinesAdded = newLines.n()

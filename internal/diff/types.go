@@ -87,6 +87,10 @@ type FileDiff struct {
 	// Capped explains, when non-empty, that a work limit was hit and the hunks are partial.
 	Capped string
 	Hunks  []Hunk
+	// Old and New are the raw bytes of a Minified file's sides (nil when
+	// absent), for a view that reprints them (internal/pretty). They alias
+	// the packages' data, which the token diff's lines already keep.
+	Old, New []byte
 }
 
 // ManifestChange is one changed field of package.json, path dotted (scripts.postinstall).

@@ -5,6 +5,7 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
+	"github.com/stagegate/stagegate/internal/jslex"
 	"github.com/tdewolff/parse/v2/js"
 )
 
@@ -15,8 +16,8 @@ const maxNest = 48
 // state is one fold in progress.
 type state struct {
 	src   []byte
-	lx    lexed
-	toks  []tok
+	lx    jslex.Lexed
+	toks  []jslex.Tok
 	max   int
 	depth int
 	res   *Result
@@ -48,14 +49,14 @@ type state struct {
 
 func (st *state) text(i int) []byte {
 	t := st.toks[i]
-	return st.src[t.s:t.e]
+	return st.src[t.S:t.E]
 }
 
 func (st *state) typ(i int) js.TokenType {
 	if i < 0 || i >= len(st.toks) {
 		return js.ErrorToken
 	}
-	return st.toks[i].t
+	return st.toks[i].T
 }
 
 func (st *state) is(i int, s string) bool {
@@ -74,23 +75,23 @@ func (st *state) lineAt(off int) int {
 
 // flush copies the source up to `to`, dropping comments.
 func (st *state) flush(to int) {
-	if st.rawFrom < st.lx.hashbang {
-		st.out = append(st.out, st.src[:st.lx.hashbang]...)
-		st.rawFrom = st.lx.hashbang
+	if st.rawFrom < st.lx.Hashbang {
+		st.out = append(st.out, st.src[:st.lx.Hashbang]...)
+		st.rawFrom = st.lx.Hashbang
 	}
-	for !st.keepComments && st.ci < len(st.lx.cmts) && int(st.lx.cmts[st.ci].s) < to {
-		c := st.lx.cmts[st.ci]
+	for !st.keepComments && st.ci < len(st.lx.Cmts) && int(st.lx.Cmts[st.ci].S) < to {
+		c := st.lx.Cmts[st.ci]
 		st.ci++
-		if int(c.s) < st.rawFrom {
+		if int(c.S) < st.rawFrom {
 			continue
 		}
-		st.out = append(st.out, st.src[st.rawFrom:c.s]...)
-		n := bytes.Count(st.src[c.s:c.e], []byte{'\n'})
-		if n == 0 && c.block {
+		st.out = append(st.out, st.src[st.rawFrom:c.S]...)
+		n := bytes.Count(st.src[c.S:c.E], []byte{'\n'})
+		if n == 0 && c.Block {
 			st.out = append(st.out, ' ')
 		}
 		st.out = appendNewlines(st.out, n)
-		st.rawFrom = int(c.e)
+		st.rawFrom = int(c.E)
 	}
 	if to > st.rawFrom {
 		st.out = append(st.out, st.src[st.rawFrom:to]...)
@@ -114,7 +115,7 @@ func (st *state) room(n, e int) bool {
 // replace puts repl in place of the source span of tokens i..j-1 followed by
 // the newlines the span contained, when the output budget allows.
 func (st *state) replace(i, j int, repl []byte) bool {
-	s, e := int(st.toks[i].s), int(st.toks[j-1].e)
+	s, e := int(st.toks[i].S), int(st.toks[j-1].E)
 	if s < st.rawFrom {
 		return false
 	}
@@ -126,7 +127,7 @@ func (st *state) replace(i, j int, repl []byte) bool {
 	st.flush(s)
 	st.out = append(st.out, repl...)
 	st.out = appendNewlines(st.out, nl)
-	for st.ci < len(st.lx.cmts) && int(st.lx.cmts[st.ci].s) < e {
+	for st.ci < len(st.lx.Cmts) && int(st.lx.Cmts[st.ci].S) < e {
 		st.ci++
 	}
 	st.rawFrom = e
@@ -147,7 +148,7 @@ func (st *state) run() {
 // step handles the token at i and returns the index of the next one.
 func (st *state) step(i int) int {
 	t := st.toks[i]
-	switch t.t {
+	switch t.T {
 	case js.StringToken, js.TemplateToken:
 		if n := st.typ(i + 1); (n == js.AddToken || n == js.DotToken) && st.chainStarts(i) {
 			if j := st.foldExpr(i); j > i {
@@ -231,14 +232,14 @@ func (st *state) foldExpr(i int) int {
 		return i
 	}
 	st.res.Folds++
-	st.inspect(v, int(st.toks[i].s))
+	st.inspect(v, int(st.toks[i].S))
 	return j
 }
 
 // literal requotes a lone string or template literal.
 func (st *state) literal(i int) {
 	t := st.toks[i]
-	raw := st.src[t.s:t.e]
+	raw := st.src[t.S:t.E]
 	if len(raw) < 2 || (raw[0] != '\'' && raw[0] != '"' && raw[0] != '`') || raw[len(raw)-1] != raw[0] {
 		return // unterminated: leave it
 	}
@@ -253,7 +254,7 @@ func (st *state) literal(i int) {
 	if !bytes.Equal(st.scratch, raw) && st.replace(i, i+1, st.scratch) && changed {
 		st.res.Folds++
 	}
-	st.inspect(v, int(t.s))
+	st.inspect(v, int(t.S))
 }
 
 func hasVS(b []byte) bool {
@@ -320,9 +321,9 @@ func (st *state) payload(off int, via string, b []byte) {
 // templatePart requotes one literal part of a template with substitutions.
 func (st *state) templatePart(i int) {
 	t := st.toks[i]
-	raw := st.src[t.s:t.e]
+	raw := st.src[t.S:t.E]
 	open, close := 1, 2 // "`...${", "}...${"
-	if t.t == js.TemplateEndToken {
+	if t.T == js.TemplateEndToken {
 		close = 1
 	}
 	if len(raw) < open+close {
@@ -437,7 +438,7 @@ func (st *state) foldExprAny(i int) int {
 		return i
 	}
 	st.res.Folds++
-	st.inspect(v, int(st.toks[i].s))
+	st.inspect(v, int(st.toks[i].S))
 	return j
 }
 
@@ -475,7 +476,7 @@ func (st *state) terminates(j int) bool {
 	case js.SemicolonToken, js.CommaToken, js.CloseBraceToken, js.CloseParenToken, js.ErrorToken:
 		return true
 	}
-	return j < len(st.toks) && bytes.IndexByte(st.src[st.toks[j-1].e:st.toks[j].s], '\n') >= 0
+	return j < len(st.toks) && bytes.IndexByte(st.src[st.toks[j-1].E:st.toks[j].S], '\n') >= 0
 }
 
 // wellKnown are the globals whose aliases are worth spelling out.
@@ -646,7 +647,7 @@ func (st *state) call(i int) (string, int, bool) {
 		}
 		s := string(utf16.Decode(units))
 		if len(s) >= 8 {
-			st.payload(int(st.toks[i].s), "fromCharCode", []byte(s))
+			st.payload(int(st.toks[i].S), "fromCharCode", []byte(s))
 		}
 		return s, k + 1, true
 	case "atob", "unescape", "decodeURIComponent", "decodeURI":
@@ -668,7 +669,7 @@ func (st *state) call(i int) (string, int, bool) {
 		if !ok || !printable(b) {
 			break
 		}
-		st.payload(int(st.toks[i+2].s), "base64", b)
+		st.payload(int(st.toks[i+2].S), "base64", b)
 		return string(b), k + 1, true
 	case "Buffer":
 		if !st.is(i+1, ".") || !st.is(i+2, "from") || st.typ(i+3) != js.OpenParenToken {
@@ -708,7 +709,7 @@ func (st *state) call(i int) (string, int, bool) {
 			return "", i, false
 		}
 		if via != "" && printable(b) {
-			st.payload(int(st.toks[i+4].s), via, b)
+			st.payload(int(st.toks[i+4].S), via, b)
 		}
 		// Only Buffer.from(...).toString([utf8]) is a string.
 		k++

@@ -7,7 +7,11 @@
 // right line of the source. Nothing is ever executed.
 package jsfold
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/stagegate/stagegate/internal/jslex"
+)
 
 // Limits bound the work per file.
 type Limits struct {
@@ -88,11 +92,11 @@ func fold(src []byte, maxIn, maxOut, depth int, keepComments bool) Result {
 		}
 		in = in[:cut]
 	}
-	lx := lex(in, true)
+	lx := jslex.Lex(in, true)
 	st := &state{
 		src:   src,
 		lx:    lx,
-		toks:  lx.toks,
+		toks:  lx.Toks,
 		max:   maxOut,
 		depth: depth,
 		res:   &res,
@@ -108,8 +112,8 @@ func fold(src []byte, maxIn, maxOut, depth int, keepComments bool) Result {
 // StripJSComments removes comments from JavaScript (keeping their newlines),
 // without folding anything. It is much cheaper than Fold.
 func StripJSComments(src []byte) []byte {
-	lx := lex(src, false)
-	if len(lx.cmts) == 0 {
+	lx := jslex.Lex(src, false)
+	if len(lx.Cmts) == 0 {
 		return bytes.Clone(src)
 	}
 	st := &state{src: src, lx: lx}

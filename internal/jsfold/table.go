@@ -52,7 +52,7 @@ func (st *state) findTables() {
 	for i := 0; i+4 < len(toks); i++ {
 		var name string
 		var k int
-		switch toks[i].t {
+		switch toks[i].T {
 		case js.FunctionToken:
 			// function T() { [return|const x =] [ ... ] }
 			if !js.IsIdentifier(st.typ(i+1)) || st.typ(i+2) != js.OpenParenToken || st.typ(i+3) != js.CloseParenToken || st.typ(i+4) != js.OpenBraceToken {
@@ -85,7 +85,7 @@ func (st *state) findTables() {
 			tableAt = map[string]int{}
 		}
 		st.tables.arr[name] = strs
-		tableAt[name] = int(toks[k].s)
+		tableAt[name] = int(toks[k].S)
 	}
 	if st.tables.arr == nil {
 		return
@@ -97,7 +97,7 @@ func (st *state) findTables() {
 	// Accessors: function A(p, ...) { ... T ... } with T a table, within a
 	// short body; an offset appears as "p = p - N" or "p -= N".
 	for i := 0; i+3 < len(toks); i++ {
-		if toks[i].t != js.FunctionToken || !js.IsIdentifier(st.typ(i+1)) || st.typ(i+2) != js.OpenParenToken || !js.IsIdentifier(st.typ(i+3)) {
+		if toks[i].T != js.FunctionToken || !js.IsIdentifier(st.typ(i+1)) || st.typ(i+2) != js.OpenParenToken || !js.IsIdentifier(st.typ(i+3)) {
 			continue
 		}
 		name := string(st.text(i + 1))
@@ -109,12 +109,12 @@ func (st *state) findTables() {
 		var off int64
 		hasOff := false
 		for k := i + 4; k < len(toks) && k < i+120; k++ {
-			if js.IsIdentifier(toks[k].t) && first[st.src[toks[k].s]] {
+			if js.IsIdentifier(toks[k].T) && first[st.src[toks[k].S]] {
 				if s, ok := st.tables.arr[string(st.text(k))]; ok && !found && st.typ(k-1) != js.FunctionToken {
 					strs, found = s, true
 				}
 			}
-			if !hasOff && (toks[k].t == js.SubToken || toks[k].t == js.SubEqToken) && js.IsNumeric(st.typ(k+1)) {
+			if !hasOff && (toks[k].T == js.SubToken || toks[k].T == js.SubEqToken) && js.IsNumeric(st.typ(k+1)) {
 				if n, ok := parseNum(st.text(k + 1)); ok {
 					off, hasOff = n, true
 				}
@@ -147,7 +147,7 @@ func (st *state) findTables() {
 	for round := 0; round < 3; round++ {
 		added := false
 		for i := 0; i+2 < len(toks); i++ {
-			if toks[i+1].t != js.EqToken || !js.IsIdentifier(toks[i].t) || !js.IsIdentifier(toks[i+2].t) {
+			if toks[i+1].T != js.EqToken || !js.IsIdentifier(toks[i].T) || !js.IsIdentifier(toks[i+2].T) {
 				continue
 			}
 			a, ok := st.tables.acc[string(st.text(i+2))]
@@ -188,8 +188,8 @@ func (t *tables) lookup(st *state, i int) (string, int, bool) {
 	if st.resolvedAt == nil {
 		st.resolvedAt = map[int32]bool{}
 	}
-	if !st.resolvedAt[st.toks[i].s] {
-		st.resolvedAt[st.toks[i].s] = true
+	if !st.resolvedAt[st.toks[i].S] {
+		st.resolvedAt[st.toks[i].S] = true
 		st.res.Resolved++
 	}
 	return a.strs[n], i + 4, true
@@ -201,14 +201,14 @@ func (t *tables) lookup(st *state, i int) (string, int, bool) {
 func (st *state) findCandidates() {
 	toks := st.toks
 	for i := 1; i+2 < len(toks); i++ {
-		if toks[i].t != js.IdentifierToken || toks[i+1].t != js.EqToken {
+		if toks[i].T != js.IdentifierToken || toks[i+1].T != js.EqToken {
 			continue
 		}
-		if p := toks[i-1].t; p != js.VarToken && p != js.ConstToken && p != js.LetToken && p != js.CommaToken {
+		if p := toks[i-1].T; p != js.VarToken && p != js.ConstToken && p != js.LetToken && p != js.CommaToken {
 			continue
 		}
 		ok := false
-		switch r := toks[i+2].t; r {
+		switch r := toks[i+2].T; r {
 		case js.StringToken, js.TemplateToken:
 			ok = true
 		case js.OpenBracketToken, js.OpenParenToken:
@@ -241,7 +241,7 @@ func (st *state) findCandidates() {
 	}
 	var parens []int
 	for i := 0; i < len(toks); i++ {
-		t := toks[i].t
+		t := toks[i].T
 		switch t {
 		case js.OpenParenToken:
 			parens = append(parens, i)
@@ -254,7 +254,7 @@ func (st *state) findCandidates() {
 			parens = parens[:len(parens)-1]
 			if n := st.typ(i + 1); (n == js.OpenBraceToken || n == js.ArrowToken) && i-open < 256 {
 				for k := open + 1; k < i; k++ {
-					if !js.IsIdentifier(toks[k].t) || !first[st.src[toks[k].s]] {
+					if !js.IsIdentifier(toks[k].T) || !first[st.src[toks[k].S]] {
 						continue
 					}
 					switch st.typ(k - 1) {
@@ -274,7 +274,7 @@ func (st *state) findCandidates() {
 			}
 			continue
 		}
-		if !js.IsIdentifier(t) || !first[st.src[toks[i].s]] {
+		if !js.IsIdentifier(t) || !first[st.src[toks[i].S]] {
 			continue
 		}
 		p, n := st.typ(i-1), st.typ(i+1)

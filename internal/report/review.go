@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/stagegate/stagegate/internal/diff"
+	"github.com/stagegate/stagegate/internal/pretty"
 	"github.com/stagegate/stagegate/internal/review"
 	"github.com/stagegate/stagegate/internal/termsafe"
 )
@@ -32,9 +33,14 @@ type ReviewOptions struct {
 	// Paths, when set, are the patterns (MatchPath) of the files to show;
 	// the header, signals and risk always cover the whole release.
 	Paths []string
+	// Pretty holds printed views of minified files by path (`diff
+	// --pretty`): such a file is shown as the diff of its printed text,
+	// whether or not Expand is set.
+	Pretty map[string]*pretty.View
 }
 
-func (o ReviewOptions) wants(p string) bool {
+// Wants reports whether path p is among the files to show.
+func (o ReviewOptions) Wants(p string) bool {
 	if len(o.Paths) == 0 {
 		return true
 	}
@@ -62,7 +68,7 @@ func ReviewWith(w io.Writer, r *review.Review, o ReviewOptions, s Style) error {
 	mode := o.Mode
 	if mode == NameOnly {
 		for _, f := range r.Files {
-			if o.wants(f.Path) {
+			if o.Wants(f.Path) {
 				b.WriteString(s.safe(f.Path, 0))
 				b.WriteByte('\n')
 			}
@@ -97,7 +103,7 @@ func ReviewWith(w io.Writer, r *review.Review, o ReviewOptions, s Style) error {
 	fmt.Fprintf(&b, "\n%s  %s\n", s.paint(sgrBold, "files"), summaryLine(r.Summary))
 	shown := 0
 	for _, f := range r.Files {
-		if o.wants(f.Path) {
+		if o.Wants(f.Path) {
 			shown++
 		}
 	}
@@ -109,7 +115,11 @@ func ReviewWith(w io.Writer, r *review.Review, o ReviewOptions, s Style) error {
 		collapsed := 0
 		for i := range r.Diff.Files {
 			fd := &r.Diff.Files[i]
-			if !o.wants(fd.Path) {
+			if !o.Wants(fd.Path) {
+				continue
+			}
+			if v := o.Pretty[fd.Path]; v != nil {
+				prettyDiff(&b, v, s)
 				continue
 			}
 			if !o.Expand && !fd.Binary && CollapseReason(fd) != "" {
@@ -286,7 +296,7 @@ func fileTable(b *strings.Builder, r *review.Review, bars bool, o ReviewOptions,
 	rows := make([][]string, 0, len(r.Files))
 	maxChange := 1
 	for _, f := range r.Files {
-		if !o.wants(f.Path) {
+		if !o.Wants(f.Path) {
 			continue
 		}
 		if c := f.LinesAdded + f.LinesRemoved; c > maxChange {
@@ -294,7 +304,7 @@ func fileTable(b *strings.Builder, r *review.Review, bars bool, o ReviewOptions,
 		}
 	}
 	for _, f := range r.Files {
-		if !o.wants(f.Path) {
+		if !o.Wants(f.Path) {
 			continue
 		}
 		size := Bytes(f.NewSize)
@@ -343,11 +353,22 @@ func fileTable(b *strings.Builder, r *review.Review, bars bool, o ReviewOptions,
 	}
 }
 
+// prettyDiff writes a minified file as the diff of its printed text.
+func prettyDiff(b *strings.Builder, v *pretty.View, s Style) {
+	f := v.File
+	f.Minified = false // the printed text is read in full
+	fileDiff(b, &f, true, s, s.paint(sgrDim, fmt.Sprintf("minified: pretty-printed for reading (+%d -%d printed lines); line numbers are of the printed text, signals' of the raw file",
+		f.LinesAdded, f.LinesRemoved)))
+}
+
 // fileDiff writes one file's unified diff with old and new line numbers;
 // a collapsed file (CollapseReason) gets one line saying why, unless expand.
-func fileDiff(b *strings.Builder, f *diff.FileDiff, expand bool, s Style) {
+func fileDiff(b *strings.Builder, f *diff.FileDiff, expand bool, s Style, notes ...string) {
 	path := s.safe(f.Path, 0)
 	fmt.Fprintf(b, "\n%s\n", s.paint(sgrBold, fmt.Sprintf("── %s %s ", f.Status.Letter(), path)+strings.Repeat("─", max(3, 60-visibleWidth(path)))))
+	for _, n := range notes {
+		b.WriteString(n + "\n")
+	}
 	if f.OldMode != f.NewMode && f.Status == diff.Modified || f.Status == diff.ModeOnly {
 		fmt.Fprintf(b, "mode %04o → %04o\n", f.OldMode, f.NewMode)
 	}

@@ -1,4 +1,9 @@
-package jsfold
+// Package jslex is the one JavaScript tokenizer of stagegate: significant
+// tokens and comments as byte spans of the source, on the tdewolff lexer,
+// with the regex-versus-division decision made from the previous token.
+// jsfold folds over it and pretty re-indents with it; neither needs a
+// parser, and a lexer never rejects a file as a parser would.
+package jslex
 
 import (
 	"github.com/tdewolff/parse/v2"
@@ -11,46 +16,67 @@ import (
 // template nesting, and it lets the caller decide regex-versus-division,
 // which we do from the previous significant token as every JS tokenizer must.
 
-// tok is one significant token: its type and byte span in the source.
-type tok struct {
-	t    js.TokenType
-	s, e int32
+// Tok is one significant token: its type and byte span in the source.
+type Tok struct {
+	T    js.TokenType
+	S, E int32
 }
 
-// span is a comment's byte range; block says whether it was /* */.
-type span struct {
-	s, e  int32
-	block bool
+// Span is a comment's byte range; Block says whether it was /* */.
+type Span struct {
+	S, E  int32
+	Block bool
 }
 
-// lexed is the token stream of one source plus where lexing gave up.
-type lexed struct {
-	toks []tok
-	cmts []span
-	// stop is the offset where lexing ended: len(src) normally, earlier on a
-	// lexer error; what follows stop is copied verbatim.
-	stop int
-	// hashbang is the length of a leading "#!" line, kept verbatim.
-	hashbang int
+// Lexed is the token stream of one source plus where lexing gave up.
+type Lexed struct {
+	Toks []Tok
+	Cmts []Span
+	// Stop is the offset where lexing ended: len(src) normally, earlier on a
+	// lexer error; what follows Stop is to be copied verbatim.
+	Stop int
+	// Hashbang is the length of a leading "#!" line, kept verbatim.
+	Hashbang int
 }
 
-// lex tokenizes src. With keepToks false only comments are collected, which
-// is all StripJSComments needs.
-func lex(src []byte, keepToks bool) (lx lexed) {
+// Lex tokenizes src. With keepToks false only comments are collected
+// (enough to strip them).
+func Lex(src []byte, keepToks bool) (lx Lexed) {
+	if keepToks {
+		lx.Toks = make([]Tok, 0, len(src)/5+16)
+	}
+	lx.Stop, lx.Hashbang = Scan(src, func(t Tok) {
+		switch t.T {
+		case js.CommentToken, js.CommentLineTerminatorToken:
+			block := t.E-t.S >= 2 && src[t.S] == '/' && src[t.S+1] == '*'
+			lx.Cmts = append(lx.Cmts, Span{t.S, t.E, block})
+		default:
+			if keepToks {
+				lx.Toks = append(lx.Toks, t)
+			}
+		}
+	})
+	return lx
+}
+
+// Scan calls fn for each significant token and each comment (type
+// js.CommentToken or js.CommentLineTerminatorToken) of src in order,
+// without collecting them: a printer that looks at one token at a time
+// need not hold the millions of a large bundle. It returns where lexing
+// stopped (len(src) normally; what follows is to be copied verbatim) and
+// the length of a leading "#!" line, which fn does not see.
+func Scan(src []byte, fn func(Tok)) (stop, hashbang int) {
 	// The lexer indexes past its buffer on some malformed endings (a lone
 	// '#' as the last byte); stop at the last good token and let the caller
 	// copy the rest verbatim rather than bring the process down.
 	at := 0
 	defer func() {
 		if recover() != nil {
-			lx.stop = at
+			stop = at
 		}
 	}()
-	if keepToks {
-		lx.toks = make([]tok, 0, len(src)/5+16)
-	}
 	if len(src) == 0 {
-		return lx
+		return 0, 0
 	}
 	// The lexer writes a NUL past the end of its buffer; give it a private copy
 	// so that callers sharing src across goroutines are never written to.
@@ -63,7 +89,7 @@ func lex(src []byte, keepToks bool) (lx lexed) {
 		for n < len(src) && src[n] != '\n' && src[n] != '\r' {
 			n++
 		}
-		lx.hashbang = n
+		hashbang = n
 		in.Move(n)
 		in.Skip()
 	}
@@ -76,27 +102,24 @@ func lex(src []byte, keepToks bool) (lx lexed) {
 		if e <= s && tt != js.ErrorToken {
 			// No progress (the lexer can return empty tokens on malformed
 			// input): stop rather than spin.
-			lx.stop = min(s, len(src))
-			return lx
+			return min(s, len(src)), hashbang
 		}
 		switch tt {
 		case js.WhitespaceToken, js.LineTerminatorToken:
 			continue
 		case js.CommentToken, js.CommentLineTerminatorToken:
-			block := e-s >= 2 && src[s] == '/' && src[s+1] == '*'
-			lx.cmts = append(lx.cmts, span{int32(s), int32(e), block})
+			fn(Tok{tt, int32(s), int32(min(e, len(src)))})
 			continue
 		case js.ErrorToken:
 			if s >= len(src) || e <= s {
 				// End of input, or an error that consumed nothing: stop
 				// here and let the caller copy the rest verbatim.
-				lx.stop = min(s, len(src))
-				return lx
+				return min(s, len(src)), hashbang
 			}
 			// Unterminated string or a stray character: keep it opaque and
 			// go on, the lexer resumes after it.
 		case js.DivToken, js.DivEqToken:
-			if regexAllowed(prev) {
+			if RegexAllowed(prev) {
 				if r := scanRegex(src, s); r > 0 {
 					in.Move(r - e)
 					in.Skip()
@@ -108,15 +131,13 @@ func lex(src []byte, keepToks bool) (lx lexed) {
 			e = len(src)
 		}
 		prev = tt
-		if keepToks {
-			lx.toks = append(lx.toks, tok{tt, int32(s), int32(e)})
-		}
+		fn(Tok{tt, int32(s), int32(e)})
 	}
 }
 
-// regexAllowed says whether a '/' after a token of type prev starts a
+// RegexAllowed says whether a '/' after a token of type prev starts a
 // regular expression rather than a division.
-func regexAllowed(prev js.TokenType) bool {
+func RegexAllowed(prev js.TokenType) bool {
 	switch prev {
 	case js.ErrorToken:
 		return true
