@@ -1,6 +1,7 @@
 package highlight
 
 import (
+	"io/fs"
 	"testing"
 
 	"github.com/alecthomas/chroma/v2"
@@ -17,6 +18,11 @@ func TestLines(t *testing.T) {
 		{"a.min.mjs", `return 42 + true`, map[string]Class{"return": Keyword, "42": Number, "true": Literal}},
 		{"package.json", `"version": "1.0.0",`, map[string]Class{`"1.0.0"`: String}},
 		{"README.md", `plain words`, map[string]Class{}},
+		{"scripts/install.sh", `echo "hi" # x`, map[string]Class{`"hi"`: String, "# x": Comment}},
+		{"Dockerfile", `RUN echo "hi"`, map[string]Class{"RUN": Keyword, `"hi"`: String}}, // Bash inside Docker
+		{"tools/setup.ps1", `$x = "hi"`, map[string]Class{`"hi"`: String}},
+		{"src/addon.cc", `return 1;`, map[string]Class{"return": Keyword, "1": Number}},
+		{"types/index.d.ts", `export type A = string`, map[string]Class{"export": Keyword}},
 	} {
 		spans := h.Lines(tc.path, []string{tc.line})[0]
 		got := map[string]Class{}
@@ -84,5 +90,17 @@ func BenchmarkScreen(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		h.Lines("a.js", lines)
+	}
+}
+
+// Every embedded definition loads: a broken copy would silently leave its
+// language without colour.
+func TestEmbeddedLexersLoad(t *testing.T) {
+	paths, err := fs.Glob(lexerFiles, "lexers/*.xml")
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no embedded lexers: %v", err)
+	}
+	if got := len(loadRegistry().Lexers); got != len(paths) {
+		t.Fatalf("%d of %d embedded lexers loaded", got, len(paths))
 	}
 }
