@@ -14,6 +14,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/muesli/termenv"
+
 	"github.com/stagegate/stagegate/internal/highlight"
 	"github.com/stagegate/stagegate/internal/memory"
 	"github.com/stagegate/stagegate/internal/posture"

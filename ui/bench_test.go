@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/muesli/termenv"
+
 	"github.com/stagegate/stagegate/internal/diff"
 	"github.com/stagegate/stagegate/internal/highlight"
 )

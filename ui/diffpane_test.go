@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
+
 	"github.com/stagegate/stagegate/internal/diff"
 )
 

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	tea "github.com/charmbracelet/bubbletea"
+
 	"github.com/stagegate/stagegate/internal/diff"
 	"github.com/stagegate/stagegate/internal/highlight"
 	"github.com/stagegate/stagegate/internal/pretty"

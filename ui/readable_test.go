@@ -9,6 +9,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/muesli/termenv"
+
 	"github.com/stagegate/stagegate/internal/diff"
 	"github.com/stagegate/stagegate/internal/review"
 	"github.com/stagegate/stagegate/internal/tarball"

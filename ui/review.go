@@ -1,9 +1,10 @@
 package ui
 
 import (
+	"sort"
+
 	"github.com/stagegate/stagegate/internal/memory"
 	"github.com/stagegate/stagegate/internal/report"
-	"sort"
 
 	"fmt"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/x/ansi"
+
 	"github.com/stagegate/stagegate/internal/diff"
 	"github.com/stagegate/stagegate/internal/pretty"
 	"github.com/stagegate/stagegate/internal/registry"

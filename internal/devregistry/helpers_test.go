@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pquerna/otp/totp"
+
 	"github.com/stagegate/stagegate/internal/pack"
 	"github.com/stagegate/stagegate/internal/tarball"
 )

@@ -5,8 +5,9 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/stagegate/stagegate/internal/jslex"
 	"github.com/tdewolff/parse/v2/js"
+
+	"github.com/stagegate/stagegate/internal/jslex"
 )
 
 // maxNest bounds the recursion of the little string-expression evaluator so

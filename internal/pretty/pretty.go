@@ -22,8 +22,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/stagegate/stagegate/internal/jslex"
 	"github.com/tdewolff/parse/v2/js"
+
+	"github.com/stagegate/stagegate/internal/jslex"
 )
 
 const (

@@ -4,11 +4,12 @@ import (
 	"context"
 
 	"bytes"
-	"github.com/stagegate/stagegate/internal/diff"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/stagegate/stagegate/internal/diff"
 )
 
 func TestJS(t *testing.T) {
