@@ -43,6 +43,12 @@ const (
 	// stHexIDMin: javascript-obfuscator names every binding _0x…; ten of
 	// them is far beyond a stray hex constant written after an underscore.
 	stHexIDMin = 10
+	// stBracketCallMin: obfuscators that rename with short mangled names
+	// instead of _0x still call every method through a string, as
+	// x['push'](…), because the names live in the string table; minifiers
+	// (terser, esbuild) rewrite such calls to x.push(…), and hand-written
+	// code uses the form for a reserved word or two, not a dozen.
+	stBracketCallMin = 12
 	// stFromCharCodeArgs: String.fromCharCode with this many arguments
 	// spells a string out of numbers.
 	stFromCharCodeArgs = 10
@@ -340,6 +346,14 @@ func (s *stScan) obfuscation(fd *diff.FileDiff, a *stAdded, oldData, newData []b
 			note(off, "_0x names", fmt.Sprintf("%d _0x… identifiers", n))
 		}
 	}
+	if off := stFindRotation(a.text); off >= 0 && stFindRotation(oldData) < 0 {
+		note(off, "string array rotation", "string table rotated with ['push'](…['shift']())")
+	}
+	if n, off := stCountBracketCalls(a.text); n >= stBracketCallMin {
+		if base, _ := stCountBracketCalls(oldData); base < stBracketCallMin {
+			note(off, "calls through strings", fmt.Sprintf("%d method calls written as x['name'](…)", n))
+		}
+	}
 	if off := stFindWhileBang(a.text); off >= 0 && stFindWhileBang(oldData) < 0 {
 		note(off, "while(!![])", "while(!![]) loop")
 	}
@@ -441,6 +455,74 @@ func stCountHexIDs(b []byte) (n, first int) {
 				first = i - 3
 			}
 			n++
+		}
+	}
+}
+
+// stCountBracketCalls counts method calls written with a quoted name,
+// x['name'](…) or x["name"](…), whose name is a plain identifier but not
+// a reserved word (promise['catch'](…) is ES3-safe code, not a disguise),
+// and returns the offset of the first.
+func stCountBracketCalls(b []byte) (n, first int) {
+	first = -1
+	for _, open := range [...]string{"['", `["`} {
+		q := open[1]
+		for i := 0; ; {
+			k := bytes.Index(b[i:], []byte(open))
+			if k < 0 {
+				break
+			}
+			at := i + k
+			i = at + 2
+			j := i
+			for j < len(b) && j-i <= 32 && stIsIdent(b[j]) {
+				j++
+			}
+			if j == i || j-i > 32 || '0' <= b[i] && b[i] <= '9' || j+2 >= len(b) || b[j] != q || b[j+1] != ']' {
+				continue
+			}
+			k = stSkipSpace(b, j+2)
+			if k >= len(b) || b[k] != '(' || stReservedWord(b[i:j]) {
+				continue
+			}
+			n++
+			if first < 0 || at < first {
+				first = at
+			}
+		}
+	}
+	return n, first
+}
+
+// stReservedWord reports the names that old engines could not take after
+// a dot, which code meant for them writes in brackets.
+func stReservedWord(w []byte) bool {
+	switch string(w) {
+	case "catch", "finally", "delete", "default", "return", "new", "in", "for", "class", "import", "export", "super",
+		"throw", "do", "if", "else", "case", "switch", "void", "with", "typeof", "instanceof", "continue", "break", "var",
+		"function", "try", "while", "const", "let", "enum", "extends", "this", "null", "true", "false", "yield":
+		return true
+	}
+	return false
+}
+
+// stFindRotation finds the string-table rotation of javascript-obfuscator
+// whatever its names are: x['push'](x['shift']()) (either quote), and
+// returns its offset or -1.
+func stFindRotation(b []byte) int {
+	for i := 0; ; {
+		k := bytes.Index(b[i:], []byte("push"))
+		if k < 0 {
+			return -1
+		}
+		at := i + k
+		i = at + 4
+		if at < 2 || at+8 > len(b) || b[at-1] != b[at+4] || b[at-1] != '\'' && b[at-1] != '"' || b[at-2] != '[' {
+			continue
+		}
+		rest := b[at+5 : min(len(b), at+48)]
+		if bytes.HasPrefix(rest, []byte("](")) && (bytes.Contains(rest, []byte("['shift']()")) || bytes.Contains(rest, []byte(`["shift"]()`))) {
+			return at - 2
 		}
 	}
 }
