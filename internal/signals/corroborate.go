@@ -20,6 +20,7 @@ const (
 	capWrite
 	capPropagate
 	capEncoding
+	capWallet
 	numCaps
 )
 
@@ -37,6 +38,8 @@ func capLabel(c capability) string {
 		return "file writes"
 	case capPropagate:
 		return "self-propagation"
+	case capWallet:
+		return "wallet access"
 	}
 	return "obfuscated or encoded code"
 }
@@ -57,6 +60,8 @@ func capSignal(c capability) string {
 		return Persistence
 	case capPropagate:
 		return SelfPropagation
+	case capWallet:
+		return WalletHook
 	}
 	return ObfuscatedCode
 }
@@ -95,6 +100,8 @@ func capOfKind(k kind) (capability, bool) {
 		return capPropagate, true
 	case k <= kShutdown:
 		return capWrite, true
+	case k == kEthereum, k == kEthSend, k == kAddrRegex, k == kClipboardSwap:
+		return capWallet, true
 	case k <= kEditDistance:
 		return capNetwork, true
 	case k <= kShellDownload:
@@ -105,8 +112,10 @@ func capOfKind(k kind) (capability, bool) {
 		return capNetwork, true
 	case kDecode, kDecrypt:
 		return capEncoding, true
-	case kKeyMaterial, kSecretEnv:
+	case kKeyMaterial, kSecretEnv, kKeyToNet:
 		return capCredential, true
+	case kHiddenRecipient:
+		return capNetwork, true
 	}
 	return 0, false
 }
@@ -216,6 +225,9 @@ func corroborate(c *context) {
 			if s.ID == NewEndpoint && s.Severity != Low {
 				k, ok = capNetwork, true
 			}
+			if s.ID == WalletHook && f.has[capWallet] {
+				k = capWallet
+			}
 			if !ok || !f.has[k] || s.ID == ObfuscatedCode && !strings.HasPrefix(s.Title, "obfuscated code") {
 				continue
 			}
@@ -254,10 +266,12 @@ func capRank(k capability) int {
 		return 3
 	case capProcess:
 		return 4
-	case capNetwork:
+	case capWallet:
 		return 5
+	case capNetwork:
+		return 6
 	}
-	return 6
+	return 7
 }
 
 func capNames(caps []capability) []string {
