@@ -1265,7 +1265,10 @@ type endpoint struct {
 	inCode bool   // seen at least once outside documentation and comments
 	bare   bool   // seen at least once outside a URL
 	called bool   // a URL that is the first argument of a call: post('https://…')
-	folded bool   // only the folded or decoded text names it
+	// used is set when the host is seen at least once in code outside a
+	// message printed with console (console.log('… https://…')).
+	used   bool
+	folded bool // only the folded or decoded text names it
 }
 
 // contentScanner runs the content rules over the files of one analysis.
@@ -2157,6 +2160,7 @@ func (s *contentScanner) addHost(w *window, no int, host, port string, path []by
 		}
 		e.bare = e.bare || !viaURL
 		e.called = e.called || viaURL && urlIsCallArg(w)
+		e.used = e.used || !doc && !(viaURL && inConsoleMessage(w))
 		return
 	}
 	if len(s.hosts) >= maxHosts {
@@ -2165,8 +2169,39 @@ func (s *contentScanner) addHost(w *window, no int, host, port string, path []by
 	_, ip := parseIPv4([]byte(host))
 	s.hostIdx[host] = len(s.hosts)
 	s.hosts = append(s.hosts, endpoint{host: host, port: port, line: no, snip: snippet(w), ip: ip,
-		shady: shadyHost(host, path), inCode: !doc, bare: !viaURL, called: viaURL && urlIsCallArg(w)})
+		shady: shadyHost(host, path), inCode: !doc, bare: !viaURL, called: viaURL && urlIsCallArg(w),
+		used: !doc && !(viaURL && inConsoleMessage(w))})
 }
+
+// inConsoleMessage reports whether the URL at w.at sits in a string
+// printed with console.log, warn, info or error on its own line: a link
+// for the reader, not an address the code talks to.
+func inConsoleMessage(w *window) bool {
+	b := w.before()
+	i := bytes.LastIndex(b, []byte("console."))
+	if i < 0 {
+		return false
+	}
+	rest := b[i+len("console."):]
+	for _, m := range []string{"log(", "warn(", "info(", "error("} {
+		if bytes.HasPrefix(rest, []byte(m)) {
+			rest = rest[len(m):]
+			// Still inside the call and inside a literal: no statement
+			// end, no closing parenthesis, an odd number of quotes.
+			if bytes.ContainsAny(rest, ";)") {
+				return false
+			}
+			q := bytes.Count(rest, []byte("'")) + bytes.Count(rest, []byte(`"`)) + bytes.Count(rest, []byte("`"))
+			return q%2 == 1
+		}
+	}
+	return false
+}
+
+// messageOnly ends the detail of a new-endpoint signal whose host only
+// appears in printed messages: finish does not raise it in an install
+// script (postinstall notices print links).
+const messageOnly = " Only in printed messages."
 
 // urlIsCallArg reports whether the URL at w.at opens a string that is the
 // first argument of a call: fetch('https://…'), post("http://…").
@@ -2859,7 +2894,11 @@ func (s *contentScanner) reportHosts(modified bool, list []*endpoint) {
 	default:
 		// A URL in a message, a help text or a docs link: a new host, but
 		// nothing here sends to it.
-		s.c.addSeverity(NewEndpoint, Low, s.path, best.line, title, detail+" No network call next to it.")
+		note := " No network call next to it."
+		if !best.used {
+			note += messageOnly
+		}
+		s.c.addSeverity(NewEndpoint, Low, s.path, best.line, title, detail+note)
 	}
 }
 

