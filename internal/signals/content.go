@@ -381,7 +381,7 @@ func contentPatterns() []pattern {
 	// zone (protestware and time bombs: node-ipc's geolocation check).
 	add(kGate, dateLiteralCheck, "Date.parse(", "new Date(", "Date.UTC(")
 	add(kGate, yearCompareCheck, "getFullYear()", "getUTCFullYear()")
-	add(kGate, epochCompareCheck, "Date.now()", "getTime()")
+	add(kGate, epochCompareCheck, "Date.now()", "Date().getTime()")
 	add(kCountryCmp, comparedCheck, "country", "Country", "COUNTRY", "timeZone", "timezone")
 	add(kGate, targetCheck, "Europe/Moscow", "Europe/Minsk", "Europe/Kiev", "Europe/Kyiv", "Asia/Tehran", "Asia/Jerusalem",
 		"russia", "Russia", "RUSSIA", "belarus", "Belarus", "BELARUS")
@@ -660,6 +660,11 @@ func proxyExecCheck(w *window) bool {
 // dateLiteralCheck accepts Date.parse, new Date or Date.UTC of a fixed
 // date: a quoted year-first date or a year argument.
 func dateLiteralCheck(w *window) bool {
+	// A time bomb compares now with the date; a fixed date alone is a
+	// constant (an epoch, a format cut-over for old files).
+	if !bytes.Contains(w.b, []byte("Date.now()")) && !bytes.Contains(w.b, []byte("new Date()")) {
+		return false
+	}
 	a := bytes.TrimLeft(w.after(), " \t")
 	if len(a) > 0 && (a[0] == '\'' || a[0] == '"' || a[0] == '`') {
 		a = a[1:]
@@ -1815,7 +1820,11 @@ func (s *contentScanner) onLiteral(pi, at int) {
 		// Key material in the call's own arguments, on its line or the
 		// next few (fetch(u, { headers: { 'ad-referral': seed } })).
 		// The arguments, and the few lines before that build them.
-		if word := keyWordIn(s.text[max(0, at-200):min(len(s.text), at+320)]); word != "" && !stIsTest(s.path) {
+		word := keyWordIn(s.text[at:min(len(s.text), at+320)], true)
+		if word == "" {
+			word = keyWordIn(s.text[max(0, at-200):at], false)
+		}
+		if word != "" && !stIsTest(s.path) {
 			s.record(kKeyToNet, word, no, &w)
 		}
 	}
@@ -1836,13 +1845,21 @@ func firstIdent(b []byte) string {
 }
 
 // keyWordIn returns the wallet key material b names: a seed, a mnemonic,
-// a private or secret key; "" when none.
-func keyWordIn(b []byte) string {
+// a private or secret key; "" when none. A seed counts only in a call's
+// own arguments (args), as walletSeed or as the word seed used as a value,
+// not a call of seed(); the lines before the call count for the others.
+func keyWordIn(b []byte, args bool) string {
 	for _, k := range []string{"privateKey", "PrivateKey", "private_key", "secretKey", "SecretKey", "secret_key",
-		"mnemonic", "Mnemonic", "seedPhrase", "Seed"} {
+		"mnemonic", "Mnemonic", "seedPhrase"} {
 		if bytes.Contains(b, []byte(k)) {
 			return k
 		}
+	}
+	if !args {
+		return "" // a seed before the call may feed anything (a random generator)
+	}
+	if bytes.Contains(b, []byte("Seed")) {
+		return "Seed"
 	}
 	// seed as a word of its own (seed, opts.seed), not seeded or reseed.
 	for i := 0; ; {
@@ -1852,7 +1869,7 @@ func keyWordIn(b []byte) string {
 		}
 		at := i + j
 		i = at + 4
-		if (at == 0 || !(b[at-1] >= 'a' && b[at-1] <= 'z')) && (i == len(b) || !(b[i] >= 'a' && b[i] <= 'z')) {
+		if (at == 0 || !isIdent(b[at-1]) || b[at-1] == '.') && (i == len(b) || !isIdent(b[i]) && b[i] != '(') {
 			return "seed"
 		}
 	}

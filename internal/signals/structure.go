@@ -482,7 +482,7 @@ func stCountBracketCalls(b []byte) (n, first int) {
 				continue
 			}
 			k = stSkipSpace(b, j+2)
-			if k >= len(b) || b[k] != '(' || stReservedWord(b[i:j]) {
+			if k >= len(b) || b[k] != '(' || !stBuiltinMethod(b[i:j]) {
 				continue
 			}
 			n++
@@ -494,13 +494,21 @@ func stCountBracketCalls(b []byte) (n, first int) {
 	return n, first
 }
 
-// stReservedWord reports the names that old engines could not take after
-// a dot, which code meant for them writes in brackets.
-func stReservedWord(w []byte) bool {
+// stBuiltinMethod reports the methods of the language and the browser
+// that a string table hides along with everything else. Code that quotes
+// its own names on purpose (Emscripten's Module['_malloc'](…), Closure
+// exports) quotes those, not these; reserved words (p['catch'](…)) are
+// left out, since ES3-safe code writes them in brackets.
+func stBuiltinMethod(w []byte) bool {
 	switch string(w) {
-	case "catch", "finally", "delete", "default", "return", "new", "in", "for", "class", "import", "export", "super",
-		"throw", "do", "if", "else", "case", "switch", "void", "with", "typeof", "instanceof", "continue", "break", "var",
-		"function", "try", "while", "const", "let", "enum", "extends", "this", "null", "true", "false", "yield":
+	case "push", "pop", "shift", "unshift", "slice", "splice", "concat", "join", "split", "replace", "indexOf",
+		"lastIndexOf", "charAt", "charCodeAt", "fromCharCode", "codePointAt", "substr", "substring", "toString",
+		"toLowerCase", "toUpperCase", "trim", "includes", "startsWith", "endsWith", "match", "test", "exec", "apply",
+		"call", "bind", "then", "map", "forEach", "filter", "reduce", "some", "every", "keys", "values", "entries",
+		"hasOwnProperty", "defineProperty", "getOwnPropertyNames", "stringify", "parse", "from", "log", "warn", "error",
+		"addEventListener", "removeEventListener", "getElementById", "querySelector", "querySelectorAll", "createElement",
+		"appendChild", "setAttribute", "getAttribute", "open", "send", "setRequestHeader", "request", "clone", "text",
+		"json", "fetch", "setTimeout", "setInterval", "require", "write", "get", "post", "on", "emit", "resolve":
 		return true
 	}
 	return false

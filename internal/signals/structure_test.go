@@ -157,6 +157,8 @@ func TestObfuscatedCode(t *testing.T) {
 		{name: "a dozen calls through quoted names", old: map[string]string{"a.js": readable},
 			new:  map[string]string{"a.js": readable + strings.Repeat("q['charCodeAt'](i);r['indexOf'](c);", 6) + "\n"},
 			path: "a.js", want: []string{"12 method calls"}},
+		{name: "Emscripten glue quoting its own exports: quiet", old: map[string]string{"a.js": readable},
+			new: map[string]string{"a.js": readable + strings.Repeat("Module['_malloc'](n);Module['ccall'](f);", 8) + "\n"}, path: "-"},
 		{name: "calls through quoted reserved words: quiet", old: map[string]string{"a.js": readable},
 			new: map[string]string{"a.js": readable + strings.Repeat("p['catch'](f);p['finally'](g);", 8) + "\n"}, path: "-"},
 		{name: "calls through quoted names already in the base: quiet",

