@@ -346,11 +346,15 @@ func (s *stScan) obfuscation(fd *diff.FileDiff, a *stAdded, oldData, newData []b
 			note(off, "_0x names", fmt.Sprintf("%d _0x… identifiers", n))
 		}
 	}
-	if off := stFindRotation(a.text); off >= 0 && stFindRotation(oldData) < 0 {
-		note(off, "string array rotation", "string table rotated with ['push'](…['shift']())")
-	}
-	if n, off := stCountBracketCalls(a.text); n >= stBracketCallMin {
-		if base, _ := stCountBracketCalls(oldData); base < stBracketCallMin {
+	if n, off, rot := stBracketCalls(a.text); n > 0 {
+		var base, baseRot int
+		if rot >= 0 || n >= stBracketCallMin {
+			base, _, baseRot = stBracketCalls(oldData)
+		}
+		if rot >= 0 && baseRot < 0 {
+			note(rot, "string array rotation", "string table rotated with ['push'](…['shift']())")
+		}
+		if n >= stBracketCallMin && base < stBracketCallMin {
 			note(off, "calls through strings", fmt.Sprintf("%d method calls written as x['name'](…)", n))
 		}
 	}
@@ -459,12 +463,13 @@ func stCountHexIDs(b []byte) (n, first int) {
 	}
 }
 
-// stCountBracketCalls counts method calls written with a quoted name,
-// x['name'](…) or x["name"](…), whose name is a plain identifier but not
-// a reserved word (promise['catch'](…) is ES3-safe code, not a disguise),
-// and returns the offset of the first.
-func stCountBracketCalls(b []byte) (n, first int) {
-	first = -1
+// stBracketCalls counts the calls of built-in methods written with a
+// quoted name, x['name'](…) or x["name"](…), and returns their number, the
+// offset of the first, and the offset of the first string-table rotation
+// of javascript-obfuscator whatever its names are,
+// x['push'](x['shift']()), or -1.
+func stBracketCalls(b []byte) (n, first, rotation int) {
+	first, rotation = -1, -1
 	for _, open := range [...]string{"['", `["`} {
 		q := open[1]
 		for i := 0; ; {
@@ -489,9 +494,15 @@ func stCountBracketCalls(b []byte) (n, first int) {
 			if first < 0 || at < first {
 				first = at
 			}
+			if rotation < 0 && string(b[i:j]) == "push" {
+				rest := b[k:min(len(b), k+48)]
+				if bytes.Contains(rest, []byte("['shift']()")) || bytes.Contains(rest, []byte(`["shift"]()`)) {
+					rotation = at
+				}
+			}
 		}
 	}
-	return n, first
+	return n, first, rotation
 }
 
 // stBuiltinMethod reports the methods of the language and the browser
@@ -512,27 +523,6 @@ func stBuiltinMethod(w []byte) bool {
 		return true
 	}
 	return false
-}
-
-// stFindRotation finds the string-table rotation of javascript-obfuscator
-// whatever its names are: x['push'](x['shift']()) (either quote), and
-// returns its offset or -1.
-func stFindRotation(b []byte) int {
-	for i := 0; ; {
-		k := bytes.Index(b[i:], []byte("push"))
-		if k < 0 {
-			return -1
-		}
-		at := i + k
-		i = at + 4
-		if at < 2 || at+8 > len(b) || b[at-1] != b[at+4] || b[at-1] != '\'' && b[at-1] != '"' || b[at-2] != '[' {
-			continue
-		}
-		rest := b[at+5 : min(len(b), at+48)]
-		if bytes.HasPrefix(rest, []byte("](")) && (bytes.Contains(rest, []byte("['shift']()")) || bytes.Contains(rest, []byte(`["shift"]()`))) {
-			return at - 2
-		}
-	}
 }
 
 func stSkipSpace(b []byte, i int) int {
