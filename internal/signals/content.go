@@ -55,6 +55,7 @@ const (
 	kCompile
 	kWasm
 	kDownloadExec
+	kProxyExec
 	kDynRequire
 	// self-propagation
 	kNpmPublish
@@ -72,6 +73,8 @@ const (
 	kAgentConfig
 	kAgentBypass
 	kWipe
+	kGatedWrite
+	kTamper
 	kShutdown
 	// wallet-hook
 	kEthereum
@@ -79,6 +82,8 @@ const (
 	kXHRHook
 	kFetchHook
 	kAddrRegex
+	kProviderHook
+	kClipboardSwap
 	kEditDistance
 	// process-spawn
 	kChildProcess
@@ -87,6 +92,9 @@ const (
 	kBunSpawn
 	kDetached
 	kShellDownload
+	// new-endpoint, from a rule rather than a host: a hard-coded hidden
+	// mail recipient
+	kHiddenRecipient
 	// helpers: they qualify other hits and are never reported alone
 	kNpmrc
 	kNetRead
@@ -96,6 +104,14 @@ const (
 	kFsWrite
 	kKeyMaterial
 	kSecretEnv
+	kKeyToNet     // key material written into a network call's arguments
+	kNetImport    // an HTTP client module imported: pairs with dynamic code only
+	kGate         // a date or country check: qualifies destructive writes
+	kRemove       // a file or folder removal: what a gate or a walk destroys with
+	kOtherPkgPath // a path into another installed package (node_modules/x, require.resolve('x'))
+	kClipboard    // a clipboard write: qualifies wallet address matching
+	kGeoIP        // an IP geolocation service
+	kCountryCmp   // a country or time zone compared with a literal: a gate with a geolocation lookup
 	// endpoints: parsed into hosts, not recorded as hits (URLs have
 	// their own pass)
 	kHostKey
@@ -122,6 +138,8 @@ func kindID(k kind) string {
 		return WalletHook
 	case k <= kShellDownload:
 		return ProcessSpawn
+	case k == kHiddenRecipient:
+		return NewEndpoint
 	}
 	return ""
 }
@@ -173,6 +191,8 @@ func kindLabel(k kind) string {
 		return "instantiates WebAssembly"
 	case kDownloadExec:
 		return "downloads and runs a program"
+	case kProxyExec:
+		return "runs a DLL or script through a Windows system binary (rundll32, regsvr32, mshta)"
 	case kDynRequire:
 		return "require/import of a computed name"
 	case kNpmPublish:
@@ -202,7 +222,11 @@ func kindLabel(k kind) string {
 	case kAgentBypass:
 		return "runs an AI agent with its permission checks off"
 	case kWipe:
-		return "deletes the home folder or the root"
+		return "deletes the home folder, the working folder or the root"
+	case kGatedWrite:
+		return "writes or deletes files behind a date or country check"
+	case kTamper:
+		return "writes into another installed package"
 	case kShutdown:
 		return "shuts the machine down"
 	case kEthereum:
@@ -215,6 +239,10 @@ func kindLabel(k kind) string {
 		return "overwrites window.fetch"
 	case kAddrRegex:
 		return "matches wallet addresses"
+	case kClipboardSwap:
+		return "replaces copied wallet addresses in the clipboard"
+	case kProviderHook:
+		return "overwrites the wallet provider's request method"
 	case kEditDistance:
 		return "edit-distance look-alike matching"
 	case kChildProcess:
@@ -229,6 +257,8 @@ func kindLabel(k kind) string {
 		return "starts a detached, unreferenced process"
 	case kShellDownload:
 		return "downloads or pipes into a shell"
+	case kHiddenRecipient:
+		return "hard-codes a hidden (Bcc) mail recipient"
 	}
 	return ""
 }
@@ -290,6 +320,9 @@ func contentPatterns() []pattern {
 	add(kKeyFile, wordCheck, "id_rsa", "id_ed25519", "id_ecdsa")
 	add(kCloudCreds, nil, ".aws/credentials", ".docker/config.json", ".kube/config", ".git-credentials", ".config/gcloud")
 	add(kPasswd, nil, "/etc/passwd", "/etc/shadow")
+	// Discord, Slack and Chromium keep session tokens in Local Storage/leveldb.
+	add(kWalletDir, leveldbCheck, "Local Storage")
+	add(kTokenRegex, nil, `{24}\\.[\\w-]{6}`, `{24}\.[\w-]{6}`, `mfa\\.[`, `mfa\.[\w`)
 	add(kWalletDir, nil, "Local Extension Settings", "Login Data", "exodus.wallet", "Electrum/wallets",
 		"Ethereum/keystore", "nkbihfbeogaeaoehlefnkodbefgpgknn", ".config/solana", "wallet.dat")
 	add(kNpmConfigAuth, nil, "npm_config__auth", "NPM_CONFIG__AUTH")
@@ -305,6 +338,12 @@ func contentPatterns() []pattern {
 	add(kCompile, nil, "._compile(")
 	add(kWasm, nil, "WebAssembly.instantiate", "WebAssembly.compile", "WebAssembly.Module(")
 	add(kDynRequire, dynArgCheck, "require(", "import(")
+	add(kProxyExec, proxyExecCheck, "rundll32", "Rundll32", "RUNDLL32", "regsvr32", "Regsvr32", "REGSVR32",
+		"mshta ", "mshta.", "mshta'", `mshta"`, "mshta`")
+	// HTTP client modules: a network read for pairing with dynamic code
+	// (axios.get(u) then new Function(r.data)).
+	add(kNetImport, nil, "'axios'", `"axios"`, "node-fetch", "('got')", `("got")`, " 'got'", ` "got"`, "undici",
+		"superagent", "'needle'", `"needle"`, "'request'", `"request"`, "socket.io-client")
 	add(kNetRead, nil, "http.get(", "https.get(", "http.request(", "https.request(", "XMLHttpRequest", "net.connect(",
 		"net.createConnection(", "tls.connect(", "axios.", "axios(", "WebSocket(")
 	add(kNetRead, identBeforeCheck, "fetch(", "request(")
@@ -315,6 +354,7 @@ func contentPatterns() []pattern {
 
 	// self-propagation (A6)
 	add(kNpmPublish, nil, "npm publish", "npm version")
+	add(kNpmPublish, nil, "_attachments") // with the registry's address nearby: see onLiteral
 	add(kMaintainerSearch, nil, "text=maintainer:", "text%3Dmaintainer")
 	add(kRepoCreate, githubBeforeCheck, "/user/repos")
 	add(kRunnerRegistration, nil, "runners/registration-token")
@@ -328,20 +368,43 @@ func contentPatterns() []pattern {
 	add(kCrontab, wordCheck, "crontab")
 	add(kRunKey, nil, `CurrentVersion\Run`, `CurrentVersion\\Run`)
 	add(kAgentConfig, nil, ".claude/settings", "folderOpen")
-	add(kAgentBypass, nil, "--dangerously-skip-permissions", "--trust-all-tools")
+	add(kAgentBypass, nil, "--dangerously-skip-permissions", "--trust-all-tools", "bypassPermissions",
+		"--dangerously-bypass-approvals", "--allow-all-tools", "approval-mode yolo", "approval-mode=yolo")
 	add(kAgentBypass, wordEndCheck, "--yolo")
 	add(kWipe, rmTargetCheck, "rm -rf", "rm -fr", "rm -Rf")
-	add(kWipe, homeArgCheck, "rmSync(", "rmSync'](", `rmSync"](`, "rimraf(", "rmdirSync(")
+	// Removals: of the home folder, the working folder or the root a wipe
+	// (kWipe, see onLiteral); of anything else what a date or country gate
+	// destroys with (the write calls are kFsWrite).
+	add(kRemove, identBeforeCheck, "rmSync(", "rmSync'](", `rmSync"](`, "rimraf(", "rmdirSync(", "fs.rm(", "promises.rm(",
+		"removeSync(", "emptyDirSync(", "rimrafSync(", "unlink(")
+	// Gates: a comparison with a fixed date, or with a country or time
+	// zone (protestware and time bombs: node-ipc's geolocation check).
+	add(kGate, dateLiteralCheck, "Date.parse(", "new Date(", "Date.UTC(")
+	add(kGate, yearCompareCheck, "getFullYear()", "getUTCFullYear()")
+	add(kGate, epochCompareCheck, "Date.now()", "Date().getTime()")
+	add(kCountryCmp, comparedCheck, "country", "Country", "COUNTRY", "timeZone", "timezone")
+	add(kGate, targetCheck, "Europe/Moscow", "Europe/Minsk", "Europe/Kiev", "Europe/Kyiv", "Asia/Tehran", "Asia/Jerusalem",
+		"russia", "Russia", "RUSSIA", "belarus", "Belarus", "BELARUS")
+	// IP geolocation services: a lookup of where the machine is; with a
+	// country comparison it gates.
+	add(kGeoIP, nil, "ipgeolocation", "geoip-", "geoip.", "geoip/", "/geoip", "GeoIP-", "GeoIP.", "ip-api.com", "ipinfo.io", "ipapi.co", "ipwho.is", "geolocation-db", "freegeoip",
+		"ipdata.co", "ip2location", "geojs.io", "ipregistry")
+	// A path into another installed package, and what writes there.
+	add(kOtherPkgPath, nil, "node_modules", "require.resolve(")
 	add(kShutdown, nil, "shutdown -h", "shutdown /s", "shutdown -P")
 
 	// wallet-hook (B9)
 	add(kEthereum, nil, "window.ethereum", "window['ethereum']", `window["ethereum"]`, "globalThis.ethereum")
 	add(kEthSend, nil, "eth_sendTransaction")
+	add(kProviderHook, assignCheck, "ethereum.request", "ethereum.send", "ethereum.sendAsync", "ethereum['request']",
+		`ethereum["request"]`, "solana.signTransaction", "solana.signAndSendTransaction")
 	add(kXHRHook, xhrAssignCheck, "prototype.open", "prototype.send", "['prototype']['open']", "['prototype']['send']",
 		`["prototype"]["open"]`, `["prototype"]["send"]`)
 	add(kFetchHook, assignCheck, "window.fetch", "window['fetch']", `window["fetch"]`, "globalThis.fetch")
 	add(kAddrRegex, addrRegexCheck, "0x[a-f", "0x[A-F", "0x[0-9")
 	add(kAddrRegex, nil, "bc1[02", "bc1[a-", "bc1[qp", "(bc1|[", "T[1-9A-HJ", "[1-9A-HJ-NP-Za-km-z]{3")
+	add(kClipboard, nil, "clipboardData.setData(", "clipboard.writeText(", "clipboard.write(", "clipboardy", "pbcopy",
+		"clip.exe", "xclip ", "xsel -", "setClipboard", "writeClipboard", "writeToClipboard")
 	add(kEditDistance, nil, "evenshtein")
 	add(kEditDistance, editDistanceCheck, "Math.min(", "['min'](", `["min"](`)
 
@@ -362,6 +425,13 @@ func contentPatterns() []pattern {
 		"copyFileSync(", "renameSync(", "unlinkSync(", "truncateSync(")
 	add(kKeyMaterial, nil, "secretKey", "privateKey", "secret_key", "private_key", "mnemonic", "seedPhrase", "seed_phrase")
 	add(kSecretEnv, secretEnvCheck, "process.env.", "process.env[")
+
+	// a hard-coded hidden recipient added to outgoing mail (postmark-mcp
+	// 1.0.16 copied every message to its author with one Bcc line)
+	for _, n := range []string{"bcc", "Bcc", "BCC"} {
+		add(kHiddenRecipient, recipientCheck, n+": '", n+`: "`, n+": `", "{"+n+":'", "{"+n+`:"`, ","+n+":'", ","+n+`:"`, "'"+n+"',", `"`+n+`",`,
+			"."+n+" =", n+`": "`, n+"': '", n+`":"`, n+"':'")
+	}
 
 	// endpoints (B8)
 	add(kDownloadWord, nil, downloadWords()...)
@@ -544,10 +614,209 @@ func rmTargetCheck(w *window) bool {
 	return false
 }
 
+// leveldbCheck accepts Local Storage followed by its leveldb folder.
+func leveldbCheck(w *window) bool {
+	a := w.after()
+	return bytes.Contains(a[:min(len(a), 48)], []byte("leveldb"))
+}
+
 func homeArgCheck(w *window) bool {
 	a := w.after()
 	a = a[:min(len(a), 80)]
-	return bytes.Contains(a, []byte("homedir")) || bytes.Contains(a, []byte("HOME")) || bytes.Contains(a, []byte("USERPROFILE"))
+	if bytes.Contains(a, []byte("homedir")) || bytes.Contains(a, []byte("HOME")) || bytes.Contains(a, []byte("USERPROFILE")) {
+		return true
+	}
+	// The working folder itself, the root or the parent: not a folder
+	// inside them (rmSync(path.join(process.cwd(), 'dist')) cleans a build).
+	t := bytes.TrimLeft(a, " \t")
+	for _, root := range []string{"process.cwd()", "'/'", `"/"`, "`/`", "'..'", `".."`, "'../'", `"../"`, "'C:\\\\'", `"C:\\\\"`,
+		"path.resolve('/')", `path.resolve("/")`, "path.resolve('..')", `path.resolve("..")`} {
+		if bytes.HasPrefix(t, []byte(root)) {
+			rest := bytes.TrimLeft(t[len(root):], " \t")
+			return len(rest) == 0 || rest[0] == ')' || rest[0] == ','
+		}
+	}
+	return false
+}
+
+// proxyExecCheck accepts rundll32, regsvr32 or mshta as a command, unless
+// what it runs is a Windows system library (rundll32 url.dll,… opens a
+// URL): a package's own DLL, .dat or script run that way is how the
+// eslint-config-prettier 2025 payload started.
+func proxyExecCheck(w *window) bool {
+	if !identBeforeCheck(w) {
+		return false
+	}
+	l := bytes.ToLower(w.b)
+	for _, sys := range []string{"url.dll", "shell32", "user32", "printui", "advpack", "ieframe", "zipfldr", "shdocvw",
+		"inetcpl", ".cpl", "setupapi", "keymgr", "dfshim", "syssetup", "powrprof", "shimgvw", "mshtml"} {
+		if bytes.Contains(l, []byte(sys)) {
+			return false
+		}
+	}
+	return true
+}
+
+// dateLiteralCheck accepts Date.parse, new Date or Date.UTC of a fixed
+// date: a quoted year-first date or a year argument.
+func dateLiteralCheck(w *window) bool {
+	// A time bomb compares now with the date; a fixed date alone is a
+	// constant (an epoch, a format cut-over for old files).
+	if !bytes.Contains(w.b, []byte("Date.now()")) && !bytes.Contains(w.b, []byte("new Date()")) {
+		return false
+	}
+	a := bytes.TrimLeft(w.after(), " \t")
+	if len(a) > 0 && (a[0] == '\'' || a[0] == '"' || a[0] == '`') {
+		a = a[1:]
+	}
+	return yearAt(a)
+}
+
+// yearAt reports a year from 2000 to 2099 at the start of b, not part of
+// a longer number.
+func yearAt(b []byte) bool {
+	return len(b) >= 4 && b[0] == '2' && b[1] == '0' && isDigit(b[2]) && isDigit(b[3]) && (len(b) == 4 || !isDigit(b[4]))
+}
+
+// comparison returns what follows a comparison operator at the start of
+// b, or nil.
+func comparison(b []byte) []byte {
+	b = bytes.TrimLeft(b, " \t")
+	for _, op := range []string{"===", "!==", "==", "!=", ">=", "<=", ">", "<"} {
+		if bytes.HasPrefix(b, []byte(op)) {
+			return bytes.TrimLeft(b[len(op):], " \t")
+		}
+	}
+	return nil
+}
+
+// yearCompareCheck accepts getFullYear() compared with a year.
+func yearCompareCheck(w *window) bool { return yearAt(comparison(w.after())) }
+
+// epochCompareCheck accepts Date.now() or getTime() compared with a
+// fixed epoch in milliseconds (1.7e12 is 2023), either way round.
+func epochCompareCheck(w *window) bool {
+	epoch := func(b []byte) bool {
+		n := 0
+		for n < len(b) && isDigit(b[n]) {
+			n++
+		}
+		return n == 13 && b[0] == '1'
+	}
+	if epoch(comparison(w.after())) {
+		return true
+	}
+	b := bytes.TrimRight(w.before(), " \t")
+	for _, op := range []string{">=", "<=", ">", "<"} {
+		if bytes.HasSuffix(b, []byte(op)) {
+			b = bytes.TrimRight(b[:len(b)-len(op)], " \t")
+			i := len(b)
+			for i > 0 && isDigit(b[i-1]) {
+				i--
+			}
+			return epoch(b[i:])
+		}
+	}
+	return false
+}
+
+// comparedCheck accepts a country, time zone or language value compared
+// with a literal on the same line: country === 'RU',
+// country.includes('russia'), ['RU','BY'].includes(country).
+func comparedCheck(w *window) bool {
+	a := w.after()
+	a = a[:min(len(a), 80)]
+	for _, op := range []string{"==", "!=", "includes(", "indexOf(", "startsWith(", "match(", "test("} {
+		if i := bytes.Index(a, []byte(op)); i >= 0 {
+			rest := bytes.TrimLeft(a[i+len(op):], " \t=(")
+			if len(rest) > 0 && (rest[0] == '\'' || rest[0] == '"' || rest[0] == '`' || rest[0] == '/') {
+				return true
+			}
+		}
+	}
+	b := w.before()
+	b = b[max(0, len(b)-80):]
+	return bytes.Contains(b, []byte("].includes(")) || bytes.Contains(b, []byte("].indexOf("))
+}
+
+// targetCheck accepts a country or time zone name that a value is
+// compared with (c.includes('russia'), tz === 'Europe/Moscow',
+// ['russia', 'belarus'].includes(c)), not one in a table of names.
+func targetCheck(w *window) bool {
+	if !identAfterCheck(w) {
+		return false // Russian, belarusian
+	}
+	if w.lineStart && len(bytes.TrimSpace(w.before())) == 0 && len(bytes.TrimSpace(w.after())) == 0 {
+		return true // the whole of a decoded string: a name someone encoded to hide it
+	}
+	b := w.before()
+	b = b[max(0, len(b)-24):]
+	for _, op := range []string{"includes(", "indexOf(", "==", "!=", "match(", "test(", "case ", "startsWith("} {
+		if bytes.Contains(b, []byte(op)) {
+			return true
+		}
+	}
+	a := w.after()
+	a = a[:min(len(a), 48)]
+	return bytes.Contains(a, []byte("].includes(")) || bytes.Contains(a, []byte("].indexOf(")) || bytes.Contains(a, []byte("].some("))
+}
+
+// recipientCheck accepts a bcc field whose value is a quoted email
+// address written into the code: a copy of every message to a fixed
+// outside address. Reserved example domains are left alone.
+func recipientCheck(w *window) bool {
+	lit := w.b[w.at : w.at+w.n]
+	a := w.after()
+	a = a[:min(len(a), 96)]
+	if q := lit[len(lit)-1]; q == '\'' || q == '"' || q == '`' {
+		return emailAt(a, q) // the literal ends with the value's opening quote
+	}
+	skip := func(i int, set string) int {
+		for i < len(a) && strings.IndexByte(set, a[i]) >= 0 {
+			i++
+		}
+		return i
+	}
+	i := skip(0, " \t:=,[{(")
+	// SendGrid's shape: bcc: [{ email: 'x@y' }]
+	for _, k := range []string{"email", "address", "Value", "value"} {
+		if j := skip(i, `'"`); bytes.HasPrefix(a[j:], []byte(k)) {
+			i = skip(j+len(k), ` \t:'"`)
+			i-- // back onto the value's opening quote
+			for i > j+len(k) && a[i] != '\'' && a[i] != '"' && a[i] != '`' {
+				i--
+			}
+			break
+		}
+	}
+	if i < 0 || i >= len(a) || a[i] != '\'' && a[i] != '"' && a[i] != '`' {
+		return false
+	}
+	return emailAt(a[i+1:], a[i])
+}
+
+// emailAt reports whether b starts with an email address closed by q,
+// at a domain that is not a reserved example.
+func emailAt(b []byte, q byte) bool {
+	end := bytes.IndexByte(b, q)
+	if end < 3 {
+		return false
+	}
+	addr := b[:end]
+	at := bytes.IndexByte(addr, '@')
+	if at < 1 || bytes.ContainsAny(addr, " \t$+{}<>") {
+		return false
+	}
+	host, _, rest, ok := parseAuthority(addr[at+1:])
+	if !ok || len(rest) > 0 || ignoredHost(host) {
+		return false
+	}
+	for _, tld := range []string{".test", ".example", ".localhost", ".local", ".internal"} {
+		if strings.HasSuffix(host, tld) {
+			return false
+		}
+	}
+	return true
 }
 
 // assignCheck accepts an assignment to the matched name (window.fetch =),
@@ -1011,7 +1280,10 @@ type endpoint struct {
 	inCode bool   // seen at least once outside documentation and comments
 	bare   bool   // seen at least once outside a URL
 	called bool   // a URL that is the first argument of a call: post('https://…')
-	folded bool   // only the folded or decoded text names it
+	// used is set when the host is seen at least once in code outside a
+	// message printed with console (console.log('… https://…')).
+	used   bool
+	folded bool // only the folded or decoded text names it
 }
 
 // contentScanner runs the content rules over the files of one analysis.
@@ -1024,6 +1296,8 @@ type contentScanner struct {
 	ownHosts map[string]bool
 	first    bool // first release: no base at all
 	textLib  bool // the package is about strings: edit distance is its job
+	web3Lib  bool // the package is about wallets and chains: window.ethereum is its job
+	selfName string
 
 	// per file
 	path    string
@@ -1033,6 +1307,10 @@ type contentScanner struct {
 	index   map[entryKey]int
 	hosts   []endpoint
 	hostIdx map[string]int
+	// pkgPathVars are the variables holding a path into another
+	// installed package; "" for a path written inline into a write call.
+	pkgPathVars []string
+	writeArgs   []string // the path arguments of the file's added write calls, when a variable
 
 	// text is what is being scanned; text[0] is a '\n' that ends the line
 	// before (except in a run that starts the file), so a pattern can
@@ -1100,6 +1378,8 @@ func newContentScanner(c *context) *contentScanner {
 	s.set = newLitSet(lits)
 	s.ownHosts = manifestHosts(c.newManifest)
 	s.textLib = isTextLibrary(c.newManifest)
+	s.web3Lib = isWeb3Library(c.newManifest)
+	s.selfName, _ = c.newManifest["name"].(string)
 	return s
 }
 
@@ -1127,6 +1407,8 @@ func (s *contentScanner) scanFile(fd *diff.FileDiff) {
 	clear(s.index)
 	s.hosts = s.hosts[:0]
 	clear(s.hostIdx)
+	s.pkgPathVars = s.pkgPathVars[:0]
+	s.writeArgs = s.writeArgs[:0]
 
 	// A new file, or a modified one whose diff stopped at a work limit,
 	// is read whole: the hunks would miss part of it. So is a file most of
@@ -1512,7 +1794,156 @@ func (s *contentScanner) onLiteral(pi, at int) {
 	if s.class == classDoc {
 		return // documentation and declarations never run
 	}
+	switch p.kind {
+	case kNpmPublish:
+		if lit == "_attachments" {
+			// A package document's tarball next to the public registry's
+			// address: a publish through the registry API, without the CLI.
+			near := s.text[max(0, at-600):min(len(s.text), at+600)]
+			if !bytes.Contains(near, []byte("registry.npmjs.")) && !bytes.Contains(near, []byte("npm_config_registry")) {
+				return
+			}
+		}
+	case kRemove:
+		if homeArgCheck(&w) {
+			s.record(kWipe, key, no, &w)
+			return
+		}
+	case kOtherPkgPath:
+		s.onPackagePath(&w, no)
+		return
+	case kFsWrite:
+		if v := firstIdent(w.after()); v != "" && len(s.writeArgs) < 64 && !slices.Contains(s.writeArgs, v) {
+			s.writeArgs = append(s.writeArgs, v)
+		}
+	case kNetRead:
+		// Key material in the call's own arguments, on its line or the
+		// next few (fetch(u, { headers: { 'ad-referral': seed } })).
+		// The arguments, and the few lines before that build them.
+		word := keyWordIn(s.text[at:min(len(s.text), at+320)], true)
+		if word == "" {
+			word = keyWordIn(s.text[max(0, at-200):at], false)
+		}
+		if word != "" && !stIsTest(s.path) {
+			s.record(kKeyToNet, word, no, &w)
+		}
+	}
 	s.record(p.kind, key, no, &w)
+}
+
+// firstIdent returns the identifier b starts with, after blanks.
+func firstIdent(b []byte) string {
+	b = bytes.TrimLeft(b, " \t")
+	i := 0
+	for i < len(b) && i < 64 && isIdent(b[i]) {
+		i++
+	}
+	if i == 0 || isDigit(b[0]) {
+		return ""
+	}
+	return string(b[:i])
+}
+
+// keyWordIn returns the wallet key material b names: a seed, a mnemonic,
+// a private or secret key; "" when none. A seed counts only in a call's
+// own arguments (args), as walletSeed or as the word seed used as a value,
+// not a call of seed(); the lines before the call count for the others.
+func keyWordIn(b []byte, args bool) string {
+	for _, k := range []string{"privateKey", "PrivateKey", "private_key", "secretKey", "SecretKey", "secret_key",
+		"mnemonic", "Mnemonic", "seedPhrase"} {
+		if bytes.Contains(b, []byte(k)) {
+			return k
+		}
+	}
+	if !args {
+		return "" // a seed before the call may feed anything (a random generator)
+	}
+	if bytes.Contains(b, []byte("Seed")) {
+		return "Seed"
+	}
+	// seed as a word of its own (seed, opts.seed), not seeded or reseed.
+	for i := 0; ; {
+		j := bytes.Index(b[i:], []byte("seed"))
+		if j < 0 {
+			return ""
+		}
+		at := i + j
+		i = at + 4
+		if (at == 0 || !isIdent(b[at-1]) || b[at-1] == '.') && (i == len(b) || !isIdent(b[i]) && b[i] != '(') {
+			return "seed"
+		}
+	}
+}
+
+// onPackagePath records a path into another installed package
+// (node_modules/<name>, require.resolve('<name>…')) that the file writes
+// to: the variable it is assigned to is remembered, and a write call
+// around it on the same line counts at once.
+func (s *contentScanner) onPackagePath(w *window, no int) {
+	lit := w.b[w.at : w.at+w.n]
+	a := w.after()
+	var name []byte
+	if lit[0] == 'n' { // node_modules
+		i := 0
+		for i < len(a) && i < 8 && bytes.IndexByte([]byte("'\"`,/\\ \t"), a[i]) >= 0 {
+			i++
+		}
+		if i == 0 || bytes.IndexByte([]byte("'\"`/\\"), a[i-1]) < 0 {
+			return // node_modules as a word, or followed by a variable: not a named package
+		}
+		j := i
+		for j < len(a) && j-i < 214 && (isIdent(a[j]) || a[j] == '-' || a[j] == '.' || a[j] == '@') && a[j] != '$' {
+			j++
+		}
+		name = a[i:j]
+	} else { // require.resolve(
+		t := bytes.TrimLeft(a, " \t")
+		if len(t) == 0 || t[0] != '\'' && t[0] != '"' && t[0] != '`' {
+			return
+		}
+		end := bytes.IndexByte(t[1:], t[0])
+		if end < 0 {
+			return
+		}
+		name = t[1 : 1+end]
+		if k := bytes.IndexByte(name, '/'); k > 0 && name[0] != '@' {
+			name = name[:k]
+		}
+	}
+	// node_modules/.cache, .bin, .vite are tool caches, not a package; the
+	// package's own folder (or scope) is its own to write.
+	if len(name) == 0 || name[0] == '.' || bytes.Equal(name, []byte(s.selfName)) ||
+		s.selfName != "" && strings.HasPrefix(s.selfName, string(name)+"/") {
+		return
+	}
+	// The variable the path is assigned to, or a write call it is the
+	// argument of on this line.
+	b := w.before()
+	if writeCallIn(b) {
+		s.pkgPathVars = append(s.pkgPathVars, "")
+	} else if eq := bytes.LastIndexByte(b, '='); eq > 0 && b[eq-1] != '=' && b[eq-1] != '!' && b[eq-1] != '<' && b[eq-1] != '>' {
+		if v := lastIdent(bytes.TrimRight(b[:eq], " \t")); len(v) > 0 && len(s.pkgPathVars) < 16 {
+			s.pkgPathVars = append(s.pkgPathVars, string(v))
+		}
+	}
+	s.record(kOtherPkgPath, string(lit), no, w)
+}
+
+// fileWrites are the calls that write a file's content, by the name
+// that precedes their path argument.
+func fileWrites() []string {
+	return []string{"writeFileSync(", "writeFile(", "appendFileSync(", "appendFile(", "createWriteStream(", "outputFileSync(",
+		"outputFile(", "writeJsonSync(", "writeJSONSync("}
+}
+
+// writeCallIn reports whether b holds a write call still open at its end.
+func writeCallIn(b []byte) bool {
+	for _, c := range fileWrites() {
+		if i := bytes.LastIndex(b, []byte(c)); i >= 0 && !bytes.Contains(b[i:], []byte(")")) {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *contentScanner) record(k kind, key string, no int, w *window) {
@@ -1766,6 +2197,7 @@ func (s *contentScanner) addHost(w *window, no int, host, port string, path []by
 		}
 		e.bare = e.bare || !viaURL
 		e.called = e.called || viaURL && urlIsCallArg(w)
+		e.used = e.used || !doc && !(viaURL && inConsoleMessage(w))
 		return
 	}
 	if len(s.hosts) >= maxHosts {
@@ -1774,8 +2206,39 @@ func (s *contentScanner) addHost(w *window, no int, host, port string, path []by
 	_, ip := parseIPv4([]byte(host))
 	s.hostIdx[host] = len(s.hosts)
 	s.hosts = append(s.hosts, endpoint{host: host, port: port, line: no, snip: snippet(w), ip: ip,
-		shady: shadyHost(host, path), inCode: !doc, bare: !viaURL, called: viaURL && urlIsCallArg(w)})
+		shady: shadyHost(host, path), inCode: !doc, bare: !viaURL, called: viaURL && urlIsCallArg(w),
+		used: !doc && !(viaURL && inConsoleMessage(w))})
 }
+
+// inConsoleMessage reports whether the URL at w.at sits in a string
+// printed with console.log, warn, info or error on its own line: a link
+// for the reader, not an address the code talks to.
+func inConsoleMessage(w *window) bool {
+	b := w.before()
+	i := bytes.LastIndex(b, []byte("console."))
+	if i < 0 {
+		return false
+	}
+	rest := b[i+len("console."):]
+	for _, m := range []string{"log(", "warn(", "info(", "error("} {
+		if bytes.HasPrefix(rest, []byte(m)) {
+			rest = rest[len(m):]
+			// Still inside the call and inside a literal: no statement
+			// end, no closing parenthesis, an odd number of quotes.
+			if bytes.ContainsAny(rest, ";)") {
+				return false
+			}
+			q := bytes.Count(rest, []byte("'")) + bytes.Count(rest, []byte(`"`)) + bytes.Count(rest, []byte("`"))
+			return q%2 == 1
+		}
+	}
+	return false
+}
+
+// messageOnly ends the detail of a new-endpoint signal whose host only
+// appears in printed messages: finish does not raise it in an install
+// script (postinstall notices print links).
+const messageOnly = " Only in printed messages."
 
 // urlIsCallArg reports whether the URL at w.at opens a string that is the
 // first argument of a call: fetch('https://…'), post("http://…").
@@ -1785,6 +2248,9 @@ func urlIsCallArg(w *window) bool {
 		return false
 	}
 	b = bytes.TrimRight(b[:len(b)-1], " \t")
+	if bytes.HasSuffix(b, []byte("src=")) || bytes.HasSuffix(b, []byte("src =")) {
+		return true // a script or frame loaded from the URL
+	}
 	if len(b) < 2 || b[len(b)-1] != '(' {
 		return false
 	}
@@ -1901,6 +2367,38 @@ func manifestHosts(m map[string]any) map[string]bool {
 	return out
 }
 
+// isWeb3Library reports a package whose purpose is wallets or chains:
+// provider detection and address matching are expected there.
+func isWeb3Library(m map[string]any) bool {
+	all := strings.ToLower(manifestWords(m))
+	for _, w := range []string{"web3", "ethereum", "wallet", "blockchain", "crypto", "dapp", "solana", "evm", "eip-1193",
+		"eip1193", "metamask", "bitcoin", "defi", "nft", "chain", "token", "ether"} {
+		if strings.Contains(all, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// manifestWords is the name, description and keywords of a manifest.
+func manifestWords(m map[string]any) string {
+	var words []string
+	if s, ok := m["name"].(string); ok {
+		words = append(words, s)
+	}
+	if s, ok := m["description"].(string); ok {
+		words = append(words, s)
+	}
+	if ks, ok := m["keywords"].([]any); ok {
+		for _, k := range ks {
+			if s, ok := k.(string); ok {
+				words = append(words, s)
+			}
+		}
+	}
+	return strings.Join(words, " ")
+}
+
 // isTextLibrary reports a package whose purpose is strings, search or
 // diffs: edit distance is expected there.
 func isTextLibrary(m map[string]any) bool {
@@ -1979,6 +2477,7 @@ func (s *contentScanner) scanScript(fd *diff.FileDiff, whole bool, data []byte) 
 type found struct {
 	e     *entry
 	extra string
+	high  bool // the rule is high whatever its id's default
 }
 
 // report turns the file's entries and hosts into signals: in a modified
@@ -2060,6 +2559,9 @@ func (s *contentScanner) noteCaps(cands []found, helpers []*entry, hosts []*endp
 	}
 	for _, c := range cands {
 		if k, ok := capOfKind(c.e.kind); ok {
+			if k == capWallet && s.web3Lib {
+				continue // wallets are what the package is about
+			}
 			note(k, c.e.line, kindLabel(c.e.kind))
 			f.folded = f.folded || c.e.folded
 		}
@@ -2090,6 +2592,8 @@ func helperLabel(e *entry) string {
 		return strings.TrimSuffix(e.key, "(")
 	case kKeyMaterial:
 		return "reads " + e.key
+	case kKeyToNet:
+		return "sends " + e.key + " in a request"
 	case kSecretEnv:
 		return "reads a secret from the environment"
 	}
@@ -2121,6 +2625,9 @@ func (s *contentScanner) qualified(newData []byte) []found {
 		case kNetRead, kDecode, kDecrypt:
 			pairLines = append(pairLines, e.lines...)
 			pairKinds[e.kind] = true
+		case kNetImport:
+			pairLines = append(pairLines, e.lines...)
+			pairKinds[kNetRead] = true
 		}
 	}
 	var out []found
@@ -2155,8 +2662,88 @@ func (s *contentScanner) qualified(newData []byte) []found {
 				continue
 			}
 			extra = pairing(pairKinds)
+		case kHiddenRecipient:
+			if stIsTest(s.path) {
+				continue // a fixture's address
+			}
+			out = append(out, found{e: e, high: true})
+			continue
+		case kProviderHook:
+			// Wrapping the provider is a wallet library's job; in any other
+			// package it is a drainer between the page and the wallet.
+			out = append(out, found{e: e, high: !s.web3Lib})
+			continue
 		}
-		out = append(out, found{e, extra})
+		out = append(out, found{e: e, extra: extra})
+	}
+	return append(out, s.combined(newData)...)
+}
+
+// combined are the findings that need two rules to meet in the added
+// code: a write or delete near a date or country check, a write into
+// another installed package, a clipboard write near wallet address
+// matching.
+func (s *contentScanner) combined(newData []byte) []found {
+	var out []found
+	synth := func(k kind, key string, at *entry, extra string) {
+		e := &entry{kind: k, key: key, line: at.line, snip: at.snip, count: 1, lines: at.lines, folded: at.folded}
+		out = append(out, found{e: e, extra: extra, high: true})
+	}
+	var gates, destroys, clips, addrs, paths, cmps []*entry
+	geo := false
+	for i := range s.entries {
+		switch e := &s.entries[i]; e.kind {
+		case kGate:
+			gates = append(gates, e)
+		case kGeoIP:
+			geo = true
+		case kCountryCmp:
+			cmps = append(cmps, e)
+		case kRemove, kWipe:
+			destroys = append(destroys, e)
+		case kFsWrite:
+			if e.key != "copyFileSync(" {
+				destroys = append(destroys, e)
+			}
+		case kClipboard:
+			clips = append(clips, e)
+		case kAddrRegex:
+			addrs = append(addrs, e)
+		case kOtherPkgPath:
+			paths = append(paths, e)
+		}
+	}
+	if geo {
+		// Filtering rows by country is data work; comparing the country a
+		// geolocation service reports is targeting.
+		gates = append(gates, cmps...)
+	}
+gate:
+	for _, g := range gates {
+		for _, d := range destroys {
+			if near(g.lines, d.lines, 30) {
+				synth(kGatedWrite, g.key, d, "a date or country check ("+clip(g.snip, 80)+")")
+				break gate
+			}
+		}
+	}
+	if len(paths) > 0 && len(s.pkgPathVars) > 0 {
+		hit := false
+		for _, v := range s.pkgPathVars {
+			hit = hit || v == "" || slices.Contains(s.writeArgs, v)
+		}
+		if hit {
+			synth(kTamper, paths[0].key, paths[0], "")
+		}
+	}
+clip:
+	for _, c := range clips {
+		for _, a := range addrs {
+			if near(c.lines, a.lines, 20) {
+				synth(kClipboardSwap, c.key, a, "a clipboard write ("+clip(c.snip, 80)+")")
+				break clip
+			}
+		}
 	}
 	return out
 }
@@ -2164,14 +2751,15 @@ func (s *contentScanner) qualified(newData []byte) []found {
 // emit adds one signal per id for the file: the first line any of its
 // rules fired on, the other rules in the detail.
 func (s *contentScanner) emit(cands []found) {
-	for _, id := range []string{RunnerTokenAccess, CredentialAccess, DynamicCode, SelfPropagation, Persistence, WalletHook, ProcessSpawn} {
+	for _, id := range []string{RunnerTokenAccess, CredentialAccess, DynamicCode, SelfPropagation, Persistence, WalletHook, ProcessSpawn, NewEndpoint} {
 		var best *found
-		total := 0
+		total, high := 0, false
 		for i := range cands {
 			f := &cands[i]
 			if kindID(f.e.kind) != id {
 				continue
 			}
+			high = high || f.high
 			total += f.e.count
 			// The first line; on one line, the rule listed first (the
 			// catalogue's order: the specific before the generic).
@@ -2201,7 +2789,11 @@ func (s *contentScanner) emit(cands []found) {
 		if total > 1 {
 			detail += " " + strconv.Itoa(total) + " matches."
 		}
-		s.c.add(id, s.path, best.e.line, contentTitle(id, best.e), clip(detail, 400))
+		if high {
+			s.c.addSeverity(id, High, s.path, best.e.line, contentTitle(id, best.e), clip(detail, 400))
+		} else {
+			s.c.add(id, s.path, best.e.line, contentTitle(id, best.e), clip(detail, 400))
+		}
 	}
 }
 
@@ -2357,7 +2949,11 @@ func (s *contentScanner) reportHosts(modified bool, list []*endpoint) {
 	default:
 		// A URL in a message, a help text or a docs link: a new host, but
 		// nothing here sends to it.
-		s.c.addSeverity(NewEndpoint, Low, s.path, best.line, title, detail+" No network call next to it.")
+		note := " No network call next to it."
+		if !best.used {
+			note += messageOnly
+		}
+		s.c.addSeverity(NewEndpoint, Low, s.path, best.line, title, detail+note)
 	}
 }
 
@@ -2415,6 +3011,8 @@ func contentTitle(id string, e *entry) string {
 		t = "Persistence or destruction: "
 	case WalletHook:
 		t = "Wallet or browser hook: "
+	case NewEndpoint:
+		t = "Data sent out: "
 	case ProcessSpawn:
 		t = "Process spawn: "
 	}

@@ -20,6 +20,7 @@ const (
 	capWrite
 	capPropagate
 	capEncoding
+	capWallet
 	numCaps
 )
 
@@ -37,6 +38,8 @@ func capLabel(c capability) string {
 		return "file writes"
 	case capPropagate:
 		return "self-propagation"
+	case capWallet:
+		return "wallet access"
 	}
 	return "obfuscated or encoded code"
 }
@@ -57,6 +60,8 @@ func capSignal(c capability) string {
 		return Persistence
 	case capPropagate:
 		return SelfPropagation
+	case capWallet:
+		return WalletHook
 	}
 	return ObfuscatedCode
 }
@@ -95,6 +100,8 @@ func capOfKind(k kind) (capability, bool) {
 		return capPropagate, true
 	case k <= kShutdown:
 		return capWrite, true
+	case k == kEthereum, k == kEthSend, k == kAddrRegex, k == kClipboardSwap:
+		return capWallet, true
 	case k <= kEditDistance:
 		return capNetwork, true
 	case k <= kShellDownload:
@@ -105,8 +112,10 @@ func capOfKind(k kind) (capability, bool) {
 		return capNetwork, true
 	case kDecode, kDecrypt:
 		return capEncoding, true
-	case kKeyMaterial, kSecretEnv:
+	case kKeyMaterial, kSecretEnv, kKeyToNet:
 		return capCredential, true
+	case kHiddenRecipient:
+		return capNetwork, true
 	}
 	return 0, false
 }
@@ -176,6 +185,23 @@ func corroborate(c *context) {
 			}
 		}
 	}
+	// A capability on a long line injected into a readable file is hidden
+	// the way the chalk/debug and rand-user-agent payloads were: past the
+	// edge of every editor and diff view.
+	for _, s := range c.signals {
+		if s.ID != InjectedLongLine || s.Line == 0 {
+			continue
+		}
+		if f := c.caps[s.Path]; f != nil {
+			for k := capability(0); k < numCaps; k++ {
+				if k != capEncoding && f.has[k] && f.line[k] == s.Line {
+					f.add(capEncoding, s.Line, "injected long line")
+					f.strongEncoding = true
+					break
+				}
+			}
+		}
+	}
 	paths := make([]string, 0, len(c.caps))
 	for p := range c.caps {
 		paths = append(paths, p)
@@ -216,6 +242,9 @@ func corroborate(c *context) {
 			if s.ID == NewEndpoint && s.Severity != Low {
 				k, ok = capNetwork, true
 			}
+			if s.ID == WalletHook && f.has[capWallet] {
+				k = capWallet
+			}
 			if !ok || !f.has[k] || s.ID == ObfuscatedCode && !strings.HasPrefix(s.Title, "obfuscated code") {
 				continue
 			}
@@ -254,10 +283,12 @@ func capRank(k capability) int {
 		return 3
 	case capProcess:
 		return 4
-	case capNetwork:
+	case capWallet:
 		return 5
+	case capNetwork:
+		return 6
 	}
-	return 6
+	return 7
 }
 
 func capNames(caps []capability) []string {

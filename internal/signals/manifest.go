@@ -811,10 +811,20 @@ func manifestNewDependencies(c *context) {
 			had[n] = true
 		}
 	}
+	// Scopes the base already depended on: npm scopes are owned, so a new
+	// package in one (@esbuild/openharmony-arm64 beside @esbuild/linux-x64)
+	// comes from the publisher the package already trusted.
+	hadScope := map[string]bool{}
+	for n := range had {
+		if scope, _, ok := strings.Cut(n, "/"); ok && strings.HasPrefix(scope, "@") {
+			hadScope[scope] = true
+		}
+	}
 	pkgJSON := c.newFile("package.json")
 	var names, detail []string
 	line := 0
 	seen := map[string]bool{}
+	sameScope := true
 	for _, sec := range installedSections() {
 		deps := objectField(c.newManifest, sec)
 		for _, n := range sortedKeys(deps) {
@@ -822,6 +832,8 @@ func manifestNewDependencies(c *context) {
 				continue
 			}
 			seen[n] = true
+			scope, _, _ := strings.Cut(n, "/")
+			sameScope = sameScope && hadScope[scope] && specKind(n, valueString(deps[n])) == ""
 			names = append(names, clip(n, 60))
 			detail = append(detail, diff.JoinKey(sec, n)+" = "+strconv.Quote(clip(valueString(deps[n]), 60)))
 			if line == 0 {
@@ -841,6 +853,11 @@ func manifestNewDependencies(c *context) {
 	advice := ". Check who publishes it, when it was first published, and whether it runs install scripts."
 	if len(names) > 1 {
 		advice = ". Check who publishes each, when each was first published, and whether any runs install scripts."
+	}
+	if sameScope {
+		c.addSeverity(NewDependency, Low, "package.json", line, title,
+			listDetail(detail, 6)+": from a scope the base already depended on, whose owner publishes it.")
+		return
 	}
 	c.add(NewDependency, "package.json", line, title, listDetail(detail, 6)+advice)
 }

@@ -263,7 +263,7 @@ func (c *context) finish() []Signal {
 	out := make([]Signal, 0, len(c.signals))
 	var loadTime map[string]string
 	for _, s := range c.signals {
-		if why, ok := c.installTime[s.Path]; ok && isCodeSignal(s.ID) {
+		if why, ok := c.installTime[s.Path]; ok && isCodeSignal(s.ID) && !strings.HasSuffix(s.Detail, messageOnly) {
 			s.Severity = s.Severity.raise()
 			s.Detail = strings.TrimSpace(s.Detail + " Runs at install time (" + why + ").")
 		} else if s.Path != "" && s.Severity != High && loadTimeRaise(s) {

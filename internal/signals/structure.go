@@ -43,6 +43,12 @@ const (
 	// stHexIDMin: javascript-obfuscator names every binding _0x…; ten of
 	// them is far beyond a stray hex constant written after an underscore.
 	stHexIDMin = 10
+	// stBracketCallMin: obfuscators that rename with short mangled names
+	// instead of _0x still call every method through a string, as
+	// x['push'](…), because the names live in the string table; minifiers
+	// (terser, esbuild) rewrite such calls to x.push(…), and hand-written
+	// code uses the form for a reserved word or two, not a dozen.
+	stBracketCallMin = 12
 	// stFromCharCodeArgs: String.fromCharCode with this many arguments
 	// spells a string out of numbers.
 	stFromCharCodeArgs = 10
@@ -340,6 +346,18 @@ func (s *stScan) obfuscation(fd *diff.FileDiff, a *stAdded, oldData, newData []b
 			note(off, "_0x names", fmt.Sprintf("%d _0x… identifiers", n))
 		}
 	}
+	if n, off, rot := stBracketCalls(a.text); n > 0 {
+		var base, baseRot int
+		if rot >= 0 || n >= stBracketCallMin {
+			base, _, baseRot = stBracketCalls(oldData)
+		}
+		if rot >= 0 && baseRot < 0 {
+			note(rot, "string array rotation", "string table rotated with ['push'](…['shift']())")
+		}
+		if n >= stBracketCallMin && base < stBracketCallMin {
+			note(off, "calls through strings", fmt.Sprintf("%d method calls written as x['name'](…)", n))
+		}
+	}
 	if off := stFindWhileBang(a.text); off >= 0 && stFindWhileBang(oldData) < 0 {
 		note(off, "while(!![])", "while(!![]) loop")
 	}
@@ -443,6 +461,68 @@ func stCountHexIDs(b []byte) (n, first int) {
 			n++
 		}
 	}
+}
+
+// stBracketCalls counts the calls of built-in methods written with a
+// quoted name, x['name'](…) or x["name"](…), and returns their number, the
+// offset of the first, and the offset of the first string-table rotation
+// of javascript-obfuscator whatever its names are,
+// x['push'](x['shift']()), or -1.
+func stBracketCalls(b []byte) (n, first, rotation int) {
+	first, rotation = -1, -1
+	for _, open := range [...]string{"['", `["`} {
+		q := open[1]
+		for i := 0; ; {
+			k := bytes.Index(b[i:], []byte(open))
+			if k < 0 {
+				break
+			}
+			at := i + k
+			i = at + 2
+			j := i
+			for j < len(b) && j-i <= 32 && stIsIdent(b[j]) {
+				j++
+			}
+			if j == i || j-i > 32 || '0' <= b[i] && b[i] <= '9' || j+2 >= len(b) || b[j] != q || b[j+1] != ']' {
+				continue
+			}
+			k = stSkipSpace(b, j+2)
+			if k >= len(b) || b[k] != '(' || !stBuiltinMethod(b[i:j]) {
+				continue
+			}
+			n++
+			if first < 0 || at < first {
+				first = at
+			}
+			if rotation < 0 && string(b[i:j]) == "push" {
+				rest := b[k:min(len(b), k+48)]
+				if bytes.Contains(rest, []byte("['shift']()")) || bytes.Contains(rest, []byte(`["shift"]()`)) {
+					rotation = at
+				}
+			}
+		}
+	}
+	return n, first, rotation
+}
+
+// stBuiltinMethod reports the methods of the language and the browser
+// that a string table hides along with everything else. Code that quotes
+// its own names on purpose (Emscripten's Module['_malloc'](…), Closure
+// exports) quotes those, not these; reserved words (p['catch'](…)) are
+// left out, since ES3-safe code writes them in brackets.
+func stBuiltinMethod(w []byte) bool {
+	switch string(w) {
+	case "push", "pop", "shift", "unshift", "slice", "splice", "concat", "join", "split", "replace", "indexOf",
+		"lastIndexOf", "charAt", "charCodeAt", "fromCharCode", "codePointAt", "substr", "substring", "toString",
+		"toLowerCase", "toUpperCase", "trim", "includes", "startsWith", "endsWith", "match", "test", "exec", "apply",
+		"call", "bind", "then", "map", "forEach", "filter", "reduce", "some", "every", "keys", "values", "entries",
+		"hasOwnProperty", "defineProperty", "getOwnPropertyNames", "stringify", "parse", "from", "log", "warn", "error",
+		"addEventListener", "removeEventListener", "getElementById", "querySelector", "querySelectorAll", "createElement",
+		"appendChild", "setAttribute", "getAttribute", "open", "send", "setRequestHeader", "request", "clone", "text",
+		"json", "fetch", "setTimeout", "setInterval", "require", "write", "get", "post", "on", "emit", "resolve":
+		return true
+	}
+	return false
 }
 
 func stSkipSpace(b []byte, i int) int {
