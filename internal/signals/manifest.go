@@ -275,8 +275,15 @@ func manifestInstallScripts(c *context) {
 		if guardOnly {
 			d += " (the command is unchanged; only its failure handling changed)"
 		}
-		risky = risky || (installPhase(name) || len(pats) > 0) && moved == "" && !guardOnly
-		movedAny = movedAny || moved != ""
+		// A build that moved its output (index.js -> dist/index.js) runs
+		// the same command on the same file name: what that file does is
+		// judged by the install-time code detectors, which read it.
+		relocated := inOld && !guardOnly && len(pats) == 0 && relocatedOnly(valueString(ov), cmd)
+		if relocated {
+			d += " (the same command on a file of the same name in another folder)"
+		}
+		risky = risky || (installPhase(name) || len(pats) > 0) && moved == "" && !guardOnly && !relocated
+		movedAny = movedAny || moved != "" || relocated
 		if line == 0 {
 			line = manifestLine(pkgJSON, "scripts", name)
 		}
@@ -322,6 +329,35 @@ var guardSuffix = regexp.MustCompile(`(?:\s*(?:\|\||;)\s*(?:exit\s+0|true|:)|\s*
 // unguarded is a script command without its failure guards.
 func unguarded(cmd string) string {
 	return strings.TrimSpace(guardSuffix.ReplaceAllString(strings.TrimSpace(cmd), ""))
+}
+
+// relocatedOnly reports two commands that differ only in the folders of
+// the files they name: every word is the same, or both words are paths
+// with the same file name (node index.js -> node dist/index.js).
+func relocatedOnly(oldCmd, newCmd string) bool {
+	ow, nw := strings.Fields(oldCmd), strings.Fields(newCmd)
+	if len(ow) != len(nw) || len(ow) == 0 {
+		return false
+	}
+	moved := false
+	for i := range ow {
+		if ow[i] == nw[i] {
+			continue
+		}
+		o, n := path.Clean(strings.TrimPrefix(ow[i], "./")), path.Clean(strings.TrimPrefix(nw[i], "./"))
+		if !scriptFileWord(o) || !scriptFileWord(n) || path.Base(o) != path.Base(n) || o == n {
+			return false
+		}
+		moved = true
+	}
+	return moved
+}
+
+// scriptFileWord is a relative path inside the package: no scheme, no
+// parent folder, no shell syntax.
+func scriptFileWord(w string) bool {
+	return w != "" && !strings.HasPrefix(w, "/") && !strings.HasPrefix(w, "..") &&
+		!strings.ContainsAny(w, ":$`|;&<>(){}'\"*?") && strings.Contains(w, ".")
 }
 
 // movedScript returns the install-phase script of the base that ran the

@@ -163,10 +163,47 @@ func TestInstallScript(t *testing.T) {
 		{name: "moved from prepare to postinstall is high", old: `{"scripts":{"prepare":"node build.js"}}`,
 			new:  `{"scripts":{"postinstall":"node build.js"}}`,
 			fire: true, sev: High},
+		{name: "same command on a file moved to another folder is medium", old: `{"scripts":{"postinstall":"node index.js --exec install"}}`,
+			new:  `{"scripts":{"postinstall":"node ./dist/index.js --exec install"}}`,
+			fire: true, sev: Medium, want: []string{"the same command on a file of the same name in another folder"}},
+		{name: "moved to a file of another name is high", old: `{"scripts":{"postinstall":"node index.js"}}`,
+			new:  `{"scripts":{"postinstall":"node dist/setup.js"}}`,
+			fire: true, sev: High},
+		{name: "moved and a command added is high", old: `{"scripts":{"postinstall":"node index.js"}}`,
+			new:  `{"scripts":{"postinstall":"node dist/index.js && node x.js"}}`,
+			fire: true, sev: High},
+		{name: "moved out of the package is high", old: `{"scripts":{"postinstall":"node index.js"}}`,
+			new:  `{"scripts":{"postinstall":"node ../../index.js"}}`,
+			fire: true, sev: High},
+		{name: "moved with an alarming pattern is high", old: `{"scripts":{"preinstall":"nohup node a/i.js"}}`,
+			new:  `{"scripts":{"preinstall":"nohup node b/i.js"}}`,
+			fire: true, sev: High},
 		{name: "a script that is a number", old: plain, new: `{"scripts":{"postinstall":7}}`,
 			fire: true, want: []string{"postinstall script added: 7"}},
 		{name: "scripts that are an array", old: plain, new: `{"scripts":["postinstall"]}`},
 	})
+}
+
+func TestRelocatedOnly(t *testing.T) {
+	for _, tt := range []struct {
+		old, new string
+		want     bool
+	}{
+		{"node index.js --exec install", "node dist/index.js --exec install", true},
+		{"node ./lib/install.js", "node lib/cjs/install.js", true},
+		{"node index.js", "node index.js", false},
+		{"node index.js", "node dist/main.js", false},
+		{"node index.js", "node /tmp/index.js", false},
+		{"node index.js", "node $HOME/index.js", false},
+		{"node index.js", "node https://x/index.js", false},
+		{"node index.js", "node dist/index.js x", false},
+		{"node index.js", "bun dist/index.js", false},
+		{"", "", false},
+	} {
+		if got := relocatedOnly(tt.old, tt.new); got != tt.want {
+			t.Errorf("relocatedOnly(%q, %q) = %v, want %v", tt.old, tt.new, got, tt.want)
+		}
+	}
 }
 
 func TestScriptPatterns(t *testing.T) {
