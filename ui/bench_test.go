@@ -66,6 +66,11 @@ func benchPane(b *testing.B, lines int, sbs bool) {
 	p := newDiffPane(&st)
 	p.setFile(synthDiff(lines), nil, sbs)
 	p.setSize(200, 60)
+	runPaneFrames(b, &p)
+}
+
+// runPaneFrames times p.view() on frames spread over the whole diff.
+func runPaneFrames(b *testing.B, p *diffPane) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -138,15 +143,7 @@ func benchPaneHighlighted(b *testing.B, lines int, sbs bool) {
 			p.hl[hlKey{fd, int32(hi), int32(li)}] = hlLine{n: len(l.Text), spans: fakeSpans(l.Text)}
 		}
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		p.off = (i * 997) % max(1, p.maxOff())
-		p.invalidate()
-		if v := p.view(); len(v) != 60 {
-			b.Fatalf("%d lines", len(v))
-		}
-	}
+	runPaneFrames(b, &p)
 }
 
 // BenchmarkDiffPaneView100kHighlighted: the budget (under 2 ms) with every

@@ -2402,21 +2402,7 @@ func manifestWords(m map[string]any) string {
 // isTextLibrary reports a package whose purpose is strings, search or
 // diffs: edit distance is expected there.
 func isTextLibrary(m map[string]any) bool {
-	var words []string
-	if s, ok := m["name"].(string); ok {
-		words = append(words, s)
-	}
-	if s, ok := m["description"].(string); ok {
-		words = append(words, s)
-	}
-	if ks, ok := m["keywords"].([]any); ok {
-		for _, k := range ks {
-			if s, ok := k.(string); ok {
-				words = append(words, s)
-			}
-		}
-	}
-	all := strings.ToLower(strings.Join(words, " "))
+	all := strings.ToLower(manifestWords(m))
 	for _, w := range []string{"levenshtein", "distance", "similar", "fuzzy", "spell", "diff", "string", "text", "search",
 		"match", "suggest", "typo", "compiler"} {
 		if strings.Contains(all, w) {
