@@ -4,7 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"unicode/utf8"
+
+	"github.com/stagegate/stagegate/internal/termsafe"
 )
 
 // DefaultMaxFactsBytes caps the packument read for a dependency's facts.
@@ -86,13 +87,13 @@ func ParsePackageFacts(data []byte) (*PackageFacts, error) {
 			}
 		}
 	}
-	f := &PackageFacts{Name: clipText(d.Name, maxFactsText), DistTags: map[string]string{}, Versions: make(map[string]VersionFacts, len(d.Versions))}
+	f := &PackageFacts{Name: termsafe.Clip(d.Name, maxFactsText), DistTags: map[string]string{}, Versions: make(map[string]VersionFacts, len(d.Versions))}
 	for k, v := range d.DistTags {
 		f.DistTags[k] = v
 	}
 	timeOf := func(k string) string {
 		s, _ := d.Time[k].(string)
-		return clipText(s, 64)
+		return termsafe.Clip(s, 64)
 	}
 	f.Created, f.Modified = timeOf("created"), timeOf("modified")
 	for _, m := range d.Maintainers {
@@ -104,7 +105,7 @@ func ParsePackageFacts(data []byte) (*PackageFacts, error) {
 			name, _ = m["name"].(string)
 		}
 		if name != "" && len(f.Maintainers) < maxFactsMaintainers {
-			f.Maintainers = append(f.Maintainers, clipText(name, 60))
+			f.Maintainers = append(f.Maintainers, termsafe.Clip(name, 60))
 		}
 	}
 	for v, m := range d.Versions {
@@ -119,7 +120,7 @@ func ParsePackageFacts(data []byte) (*PackageFacts, error) {
 		}
 		switch dep := m.Deprecated.(type) {
 		case string:
-			vf.Deprecated = clipText(dep, maxFactsText)
+			vf.Deprecated = termsafe.Clip(dep, maxFactsText)
 		case bool:
 			if dep {
 				vf.Deprecated = "deprecated"
@@ -128,18 +129,6 @@ func ParsePackageFacts(data []byte) (*PackageFacts, error) {
 		f.Versions[v] = vf
 	}
 	return f, nil
-}
-
-// clipText cuts s to at most n bytes on a UTF-8 boundary.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
 }
 
 // Facts fetches a package's full packument (accept: application/json: the

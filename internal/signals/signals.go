@@ -18,10 +18,10 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/stagegate/stagegate/internal/diff"
 	"github.com/stagegate/stagegate/internal/tarball"
+	"github.com/stagegate/stagegate/internal/termsafe"
 )
 
 // Severity of a signal, as in the review JSON contract.
@@ -313,18 +313,8 @@ func (c *context) newFile(path string) []byte {
 	return nil
 }
 
-// clip cuts untrusted text to at most n bytes on a UTF-8 boundary, marking
-// the cut: titles and details quote tarball text, shortly.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	i := n
-	for i > 0 && !utf8.RuneStart(s[i]) {
-		i--
-	}
-	return s[:i] + "…"
-}
+// clip is termsafe.Clip: registry and file text cut to a byte budget.
+func clip(s string, n int) string { return termsafe.Clip(s, n) }
 
 // numberedLine is a line of a diff with its 1-based line number on its side.
 type numberedLine struct {

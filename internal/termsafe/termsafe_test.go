@@ -377,3 +377,23 @@ func TestHostileViewerFixture(t *testing.T) {
 		t.Errorf("file name rendered %q", out)
 	}
 }
+
+func TestClip(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exactly", 7, "exactly"},
+		{"abcdef", 3, "abc…"},
+		{"héllo", 2, "h…"}, // never half of é
+		{"日本語", 4, "日…"},
+		{"abc", 0, "…"},
+		{"abc", -1, "…"},
+	} {
+		if got := Clip(tt.s, tt.n); got != tt.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		}
+	}
+}
