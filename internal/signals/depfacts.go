@@ -175,10 +175,14 @@ func manifestDependencyRisk(c *context) {
 	if len(changes) == 0 {
 		return
 	}
+	// Siblings are the dependencies of both versions: a name swapped for a
+	// look-alike (acme-logger out, acme-loger in) imitates one the base had.
 	siblings := map[string]bool{}
-	for _, sec := range append(installedSections(), "devDependencies") {
-		for n := range objectField(c.newManifest, sec) {
-			siblings[n] = true
+	for _, m := range []map[string]any{c.oldManifest, c.newManifest} {
+		for _, sec := range append(installedSections(), "devDependencies") {
+			for n := range objectField(m, sec) {
+				siblings[n] = true
+			}
 		}
 	}
 	var found []depFinding

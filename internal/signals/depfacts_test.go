@@ -82,6 +82,10 @@ func TestDependencyRisk(t *testing.T) {
 		{"@types of a sibling is fine", `"lodash":"^4.17.0","crypto-js":"^4.2.0","@types/lodash":"^4.17.0"`, Input{}, "", nil},
 		{"exact well-known names are fine", `"lodash":"^4.17.0","crypto-js":"^4.2.0","chalk":"^5.0.0","tslib":"^2.0.0","postcss-js":"^4.0.0"`, Input{}, "", nil},
 		{"same scope is fine", `"lodash":"^4.17.0","crypto-js":"^4.2.0","@babel/core":"^7.0.0","@babel/code":"^7.0.0"`, Input{}, "", nil},
+		{"a base dependency swapped for a look-alike", `"crypto-js":"^4.2.0","lodahs":"^4.17.0"`, Input{}, High, []string{"imitates lodash"}},
+		{"an unknown name near nothing is fine", `"lodash":"^4.17.0","crypto-js":"^4.2.0","acme-loger":"^2.0.0"`, Input{}, "", nil},
+		{"common deep dependencies adopted directly are fine", `"lodash":"^4.17.0","crypto-js":"^4.2.0","picomatch":"^4.0.0","safer-buffer":"^2.1.2","tinyglobby":"^0.2.0"`, Input{}, "", nil},
+		{"typo of a deep dependency", `"lodash":"^4.17.0","crypto-js":"^4.2.0","chalk-tempalte":"^1.1.0"`, Input{}, High, []string{"imitates chalk-template"}},
 		{"digit families are fine", `"lodash":"^4.17.0","crypto-js":"^4.2.0","es5-shim":"^4.0.0","es6-shim":"^0.35.0"`, Input{}, "", nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -140,6 +144,16 @@ func TestResolveSpec(t *testing.T) {
 	}
 }
 
+// A dependency the base had, swapped for a look-alike, imitates it even
+// when the staged manifest no longer lists the original.
+func TestImitationOfARemovedDependency(t *testing.T) {
+	got := depRun(t, `{"name":"p","version":"1.0.0","dependencies":{"acme-logger":"^2.0.0"}}`,
+		`{"name":"p","version":"1.0.1","dependencies":{"acme-loger":"^2.0.0"}}`, Input{})
+	if len(got) != 1 || got[0].Severity != High || !strings.Contains(got[0].Title, "imitates acme-logger") {
+		t.Fatalf("want a high imitation of acme-logger, got %+v", got)
+	}
+}
+
 func TestImitationRealDependencies(t *testing.T) {
 	// Dependencies of popular packages (npm view <pkg> dependencies, 2026):
 	// none imitates another name.
@@ -153,6 +167,8 @@ func TestImitationRealDependencies(t *testing.T) {
 		{"eslint-scope", "eslint-visitor-keys", "espree", "esquery", "esutils", "esrecurse", "estraverse", "esprima", "acorn", "acorn-jsx", "ajv", "levn", "optionator", "minimatch", "ignore", "imurmurhash", "is-glob", "glob-parent", "find-up", "file-entry-cache", "flat-cache", "keyv"},
 		{"@rollup/rollup-linux-x64-gnu", "@rollup/rollup-darwin-arm64", "@rollup/rollup-win32-x64-msvc", "fsevents", "@types/estree"},
 		{"es-abstract", "es-errors", "es-object-atoms", "es-to-primitive", "es-set-tostringtag", "es-define-property", "has-symbols", "has-proto", "call-bind", "call-bound", "get-intrinsic", "gopd", "hasown"},
+		{"picomatch", "micromatch", "fdir", "tinyglobby", "readdirp", "anymatch", "braces", "fill-range", "to-regex-range", "is-number", "fast-glob", "glob-parent"},
+		{"safer-buffer", "safe-buffer", "iconv-lite", "call-bind", "call-bound", "function-bind", "get-intrinsic", "side-channel", "object-inspect"},
 		{"mime", "mime-db", "mime-types", "media-typer", "bytes", "iconv-lite", "raw-body", "type-is", "depd", "destroy", "inherits", "setprototypeof", "toidentifier"},
 	} {
 		sib := map[string]bool{}

@@ -41,5 +41,30 @@ func wellKnownNames() []string {
 		"tinycolor2", "color", "color-name", "color-convert", "has-flag", "is-number", "is-promise",
 		"left-pad", "event-stream", "flatmap-stream", "ua-parser-js", "coa", "rc", "eslint-scope",
 		"nx", "@nx/devkit", "angular-cli", "@angular/core", "@vue/compiler-sfc", "vue-template-compiler",
+		// Deep in most install trees: a release that starts depending on
+		// one directly is routine, and each is a name worth imitating.
+		// picomatch and safer-buffer sit within two edits of micromatch
+		// and safe-buffer above: without them here, adopting them would
+		// read as a typosquat.
+		"picomatch", "anymatch", "readdirp", "glob-parent", "is-glob", "is-extglob", "braces", "fill-range",
+		"to-regex-range", "fast-glob", "tinyglobby", "fdir", "merge2", "fastq", "reusify", "queue-microtask",
+		"run-parallel", "@nodelib/fs.walk", "@nodelib/fs.stat", "@nodelib/fs.scandir", "ignore", "slash",
+		"safer-buffer", "chalk-template", "yocto-queue", "p-locate", "locate-path", "find-up", "path-exists",
+		"path-key", "shebang-command", "shebang-regex", "isexe", "signal-exit", "cliui", "wrap-ansi",
+		"string-width", "emoji-regex", "eastasianwidth", "escalade", "get-caller-file", "y18n", "yargs-parser",
+		"kind-of", "isarray", "is-fullwidth-code-point", "strip-json-comments", "strip-bom", "lilconfig",
+		"magic-string", "estree-walker", "undici-types", "tinyexec", "consola", "defu", "pathe", "ofetch",
+		"unplugin", "node-gyp-build", "detect-libc", "prebuildify", "napi-build-utils",
+		"cookie-signature", "finalhandler", "encodeurl", "parseurl", "range-parser", "proxy-addr", "forwarded",
+		"ipaddr.js", "media-typer", "utils-merge", "merge-descriptors", "array-flatten", "content-type",
+		"content-disposition", "raw-body", "type-is", "statuses", "http-errors", "toidentifier",
+		"setprototypeof", "on-finished", "negotiator", "accepts", "side-channel", "call-bind", "get-intrinsic",
+		"has-symbols", "function-bind", "hasown", "call-bound", "es-define-property", "es-object-atoms", "es-set-tostringtag", "es-errors", "object-inspect", "define-properties",
+		"htmlparser2", "domhandler", "domutils", "dom-serializer", "entities", "parse5", "css-select",
+		"css-what", "nth-check", "boolbase", "dompurify", "sanitize-html", "tweetnacl", "bs58", "borsh",
+		"@noble/hashes", "@noble/curves", "@solana/web3.js", "@metamask/sdk", "jose", "superjson",
+		"zod-to-json-schema", "postcss-import", "postcss-nested", "postcss-selector-parser", "postcss-value-parser",
+		"browserslist", "caniuse-lite", "electron-to-chromium", "node-releases", "update-browserslist-db",
+		"@jridgewell/trace-mapping", "@jridgewell/sourcemap-codec", "picocolors", "nanoid", "tar-fs", "tar-stream",
 	}
 }
