@@ -8,13 +8,12 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
-	"runtime"
-	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/stagegate/stagegate/internal/heappeak"
 )
 
 // listFaultProxy forwards to the embedded registry at upstream, except
@@ -82,7 +81,7 @@ func TestListAgainstHostileRegistry(t *testing.T) {
 			if err := os.WriteFile(f.userconfig, []byte("registry="+proxy+"\n"+nerf+"/:_authToken="+f.srv.Token()+"\n"), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			peak := heapPeak(t)
+			peak := heappeak.Start()
 			r := f.run("list")
 			max := peak()
 			if r.code != 1 || !strings.Contains(r.stderr, tc.want) {
@@ -99,40 +98,5 @@ func TestListAgainstHostileRegistry(t *testing.T) {
 				t.Errorf("heap peaked at %d MiB, want under 100 MiB", max>>20)
 			}
 		})
-	}
-}
-
-// heapPeak samples the live heap every millisecond until the returned
-// function is called, which returns the largest sample.
-func heapPeak(t testing.TB) func() uint64 {
-	t.Helper()
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak atomic.Uint64
-	done, stopped := make(chan struct{}), make(chan struct{})
-	read := func() {
-		metrics.Read(sample)
-		if v := sample[0].Value.Uint64(); v > peak.Load() {
-			peak.Store(v)
-		}
-	}
-	go func() {
-		defer close(stopped)
-		tk := time.NewTicker(time.Millisecond)
-		defer tk.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tk.C:
-				read()
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		<-stopped
-		read()
-		return peak.Load()
 	}
 }

@@ -8,12 +8,11 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"runtime"
-	"runtime/metrics"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/stagegate/stagegate/internal/heappeak"
 )
 
 // startListening runs a Server on a loopback port, as `stagegate registry` does.
@@ -184,7 +183,7 @@ func TestHugeRequestBodies(t *testing.T) {
 		res.Body.Close()
 		return res.StatusCode
 	}
-	peak := heapPeak(t)
+	peak := heappeak.Start()
 	st := send("/-/stage/package/big", &endless{left: 300 << 20}, -1)
 	max := peak()
 	if st != http.StatusRequestEntityTooLarge && st != 0 {
@@ -194,7 +193,7 @@ func TestHugeRequestBodies(t *testing.T) {
 	if max > limit+limit/4+8<<20 {
 		t.Errorf("heap peaked at %.1f MiB, want near the %d MiB cap", float64(max)/(1<<20), limit>>20)
 	}
-	peak = heapPeak(t)
+	peak = heappeak.Start()
 	if st := send("/-/stage/package/big", &endless{left: 300 << 20}, 300<<20); st != http.StatusRequestEntityTooLarge && st != 0 {
 		t.Errorf("publish claiming 300 MiB: %d, want 413", st)
 	}
@@ -210,40 +209,5 @@ func TestHugeRequestBodies(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != http.StatusBadRequest {
 		t.Errorf("100 KiB login body: %d, want 400", res.StatusCode)
-	}
-}
-
-// heapPeak samples the live heap every millisecond until the returned
-// function is called, which returns the largest sample.
-func heapPeak(t testing.TB) func() uint64 {
-	t.Helper()
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak atomic.Uint64
-	done, stopped := make(chan struct{}), make(chan struct{})
-	read := func() {
-		metrics.Read(sample)
-		if v := sample[0].Value.Uint64(); v > peak.Load() {
-			peak.Store(v)
-		}
-	}
-	go func() {
-		defer close(stopped)
-		tk := time.NewTicker(time.Millisecond)
-		defer tk.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tk.C:
-				read()
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		<-stopped
-		read()
-		return peak.Load()
 	}
 }

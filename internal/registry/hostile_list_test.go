@@ -10,13 +10,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"runtime"
-	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
+
+	"github.com/stagegate/stagegate/internal/heappeak"
 )
 
 // hostileList is a fault-injecting stage registry: every GET /-/stage
@@ -134,7 +133,7 @@ func TestListStagedHostilePages(t *testing.T) {
 func TestListStagedEndlessQueueMemory(t *testing.T) {
 	srv, served := hostileList(t, func(p int, b *bufio.Writer) { writeItems(b, p*100, 100) })
 	c := newClient(t, srv.URL, nil, func(o *Options) { o.MaxRetries = -1 })
-	peak := peakHeap(t)
+	peak := heappeak.Start()
 	_, err := c.ListStaged(context.Background(), "")
 	max := peak()
 	if err == nil || !strings.Contains(err.Error(), "more than the limit of 20000 staged versions") {
@@ -148,42 +147,6 @@ func TestListStagedEndlessQueueMemory(t *testing.T) {
 		t.Errorf("heap peaked at %d MiB, want under 100 MiB", max>>20)
 	}
 	t.Logf("heap peak %.1f MiB", float64(max)/(1<<20))
-}
-
-// peakHeap samples the live heap every millisecond until the returned
-// function is called, which returns the largest sample.
-func peakHeap(t testing.TB) func() uint64 {
-	t.Helper()
-	runtime.GC()
-	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
-	var peak atomic.Uint64
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	read := func() {
-		metrics.Read(sample)
-		if v := sample[0].Value.Uint64(); v > peak.Load() {
-			peak.Store(v)
-		}
-	}
-	go func() {
-		defer close(stopped)
-		tk := time.NewTicker(time.Millisecond)
-		defer tk.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tk.C:
-				read()
-			}
-		}
-	}()
-	return func() uint64 {
-		close(done)
-		<-stopped
-		read()
-		return peak.Load()
-	}
 }
 
 // hugeBody streams n bytes of a JSON string, chunked (no content-length),
@@ -250,7 +213,7 @@ func TestOversizedJSONBodies(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			peak := peakHeap(t)
+			peak := heappeak.Start()
 			err := tc.call()
 			max := peak()
 			if KindOf(err) != ErrTooLarge || !strings.Contains(err.Error(), fmt.Sprintf("limit of %d bytes", tc.cap)) {
